@@ -1,0 +1,9 @@
+"""REST API routes (token auth); every app contributes its own router."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("dealercare.accounts.api.urls")),
+    path("", include("dealercare.customers.api.urls")),
+    path("", include("dealercare.operations.api.urls")),
+]

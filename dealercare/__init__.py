@@ -1,0 +1,1 @@
+"""Dealercare: a Customer Relationship Center for car dealers."""
