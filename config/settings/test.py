@@ -11,3 +11,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["*"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Tests assert the English msgids; tests of the Chinese UI switch language explicitly.
+LANGUAGE_CODE = "en"

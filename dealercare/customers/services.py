@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +108,16 @@ def _check_duplicate_vin(store_id, vin, exclude_id=None):
         )  # fmt: skip
 
 
+def _save_guarding_duplicates(instance, recheck):
+    """Save; if a concurrent writer won the unique constraint, answer as a duplicate would."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        recheck()  # raises DuplicateError naming the record that won
+        raise
+
+
 # --- search keys ------------------------------------------------------------------------------
 
 
@@ -173,11 +183,10 @@ def customer_create(*, actor, store, fields, tags=None, contacts=(), consent_met
     access_for(actor).require(Capability.EDIT_CUSTOMERS, store)
     customer = Customer(store=store, created_by=actor if actor.is_authenticated else None)
     _apply(customer, fields, Customer.EDITABLE_FIELDS)
-    customer.number = "pending"
-    customer.full_clean(exclude=["number"])
+    customer.full_clean(exclude=["number"], validate_constraints=False)
     _check_duplicate_mobile(store.pk, customer.mobile)
     customer.number = _next_customer_number(store)
-    customer.save()
+    _save_guarding_duplicates(customer, lambda: _check_duplicate_mobile(store.pk, customer.mobile))
     if tags:
         _set_tags(customer, tags)
     for contact in contacts:
@@ -207,11 +216,14 @@ def customer_update(*, actor, customer, fields, tags=None):
     before = audit.snapshot(customer, Customer.EDITABLE_FIELDS)
     old_tags = sorted(customer.tags.values_list("name", flat=True))
     _apply(customer, fields, Customer.EDITABLE_FIELDS)
-    customer.full_clean()
+    customer.full_clean(validate_constraints=False)
     _check_duplicate_mobile(customer.store_id, customer.mobile, exclude_id=customer.pk)
     after = audit.snapshot(customer, Customer.EDITABLE_FIELDS)
     changes = audit.field_changes(before, after, Customer.EDITABLE_FIELDS)
-    customer.save()
+    _save_guarding_duplicates(
+        customer,
+        lambda: _check_duplicate_mobile(customer.store_id, customer.mobile, customer.pk),
+    )
     if tags is not None:
         _set_tags(customer, tags)
         new_tags = sorted(customer.tags.values_list("name", flat=True))
@@ -309,6 +321,7 @@ def customer_merge(*, actor, source, target, reason):
         filled["mobile"] = [None, source_mobile]
     target.save()
     refresh_classification([target.pk])
+    target.refresh_from_db()
     rebuild_search_terms([source.pk, target.pk])
     summary = {
         "source": {"id": source.pk, "number": source.number, "name": source.name,
@@ -352,9 +365,9 @@ def vehicle_create(
         raise ApplicationError(MSG_STORE_MISMATCH)
     vehicle = Vehicle(store=store, owner=owner)
     _apply(vehicle, fields, Vehicle.EDITABLE_FIELDS)
-    vehicle.full_clean()
+    vehicle.full_clean(validate_constraints=False)
     _check_duplicate_vin(store.pk, vehicle.vin)
-    vehicle.save()
+    _save_guarding_duplicates(vehicle, lambda: _check_duplicate_vin(store.pk, vehicle.vin))
     if owner is not None:
         VehicleOwnership.objects.create(
             vehicle=vehicle, customer=owner, reason=reason,
@@ -375,12 +388,14 @@ def vehicle_update(*, actor, vehicle, fields):
     vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
     before = audit.snapshot(vehicle, Vehicle.EDITABLE_FIELDS)
     _apply(vehicle, fields, Vehicle.EDITABLE_FIELDS)
-    vehicle.full_clean()
+    vehicle.full_clean(validate_constraints=False)
     _check_duplicate_vin(vehicle.store_id, vehicle.vin, exclude_id=vehicle.pk)
     changes = audit.field_changes(
         before, audit.snapshot(vehicle, Vehicle.EDITABLE_FIELDS), Vehicle.EDITABLE_FIELDS
     )
-    vehicle.save()
+    _save_guarding_duplicates(
+        vehicle, lambda: _check_duplicate_vin(vehicle.store_id, vehicle.vin, vehicle.pk)
+    )
     if {"plate", "vin"} & changes.keys() and vehicle.owner_id:
         rebuild_search_terms([vehicle.owner_id])
     if changes:

@@ -69,6 +69,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Customer
+        skip_postgeneration_save = True
 
     store = factory.SubFactory(StoreFactory)
     number = factory.Sequence(lambda n: f"T-{n:06d}")
@@ -97,6 +98,7 @@ class CompanyCustomerFactory(CustomerFactory):
 class VehicleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Vehicle
+        skip_postgeneration_save = True
 
     store = factory.LazyAttribute(lambda o: o.owner.store if o.owner else StoreFactory())
     owner = factory.SubFactory(CustomerFactory)

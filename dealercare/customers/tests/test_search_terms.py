@@ -1,0 +1,84 @@
+"""What a customer is found by, and what a typed query looks for."""
+
+import pytest
+
+from dealercare.customers.choices import SearchKind as K
+from dealercare.customers.search_terms import customer_terms, name_readings, query_probes
+
+
+def test_name_readings_give_full_pinyin_and_initials():
+    full, initials = name_readings("张三")
+    assert full == ["zhangsan"]
+    assert initials == ["zs"]
+
+
+def test_polyphonic_surname_gets_every_reading():
+    full, initials = name_readings("曾伟")
+    assert {"zengwei", "cengwei"} <= set(full)
+    assert {"zw", "cw"} <= set(initials)
+
+
+def test_latin_letters_in_a_name_are_ignored_by_pinyin():
+    assert name_readings("Tom") == ([], [])
+
+
+def test_customer_terms_cover_every_kind():
+    terms = customer_terms(
+        name="张三",
+        number="GZ01-000123",
+        mobiles=["13812345678", ""],
+        plates=["粤B12345"],
+        vins=["1M8GDM9AXKP042788"],
+    )
+    assert terms == {
+        (K.NAME, "张三"),
+        (K.PINYIN, "zhangsan"),
+        (K.INITIALS, "zs"),
+        (K.NUMBER, "GZ01-000123"),
+        (K.MOBILE, "13812345678"),
+        (K.MOBILE_TAIL, "5678"),
+        (K.PLATE, "粤B12345"),
+        (K.PLATE_TAIL, "B12345"),
+        (K.VIN, "1M8GDM9AXKP042788"),
+        (K.VIN_TAIL, "042788"),
+    }
+
+
+def test_company_with_latin_name_is_found_by_its_letters():
+    terms = customer_terms(name="BYD 比亚迪", number="", mobiles=[], plates=[], vins=[])
+    assert (K.PINYIN, "bydbiyadi") not in terms
+    assert (K.PINYIN, "byd") in terms
+    assert (K.PINYIN, "biyadi") in terms
+
+
+def probes(q):
+    return [(p.kinds, p.term, p.exact) for p in query_probes(q)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", []),
+        ("   ", []),
+        ("13812345678", [((K.MOBILE,), "13812345678", True),
+                         ((K.PLATE_TAIL, K.NUMBER), "13812345678", False)]),
+        ("+86 138 1234 5678", [((K.MOBILE,), "13812345678", True),
+                               ((K.PLATE_TAIL, K.NUMBER), "8613812345678", False)]),
+        ("5678", [((K.MOBILE_TAIL,), "5678", True), ((K.PLATE_TAIL, K.NUMBER), "5678", False)]),
+        ("042788", [((K.VIN_TAIL,), "042788", True), ((K.MOBILE,), "042788", False),
+                    ((K.PLATE_TAIL, K.NUMBER), "042788", False)]),
+        ("粤B12345", [((K.PLATE,), "粤B12345", True), ((K.PLATE,), "粤B12345", False)]),
+        ("粤b1", [((K.PLATE,), "粤B1", False)]),
+        ("b12345", [((K.VIN_TAIL,), "B12345", True),
+                    ((K.PLATE_TAIL, K.NUMBER), "B12345", True),
+                    ((K.PLATE_TAIL, K.NUMBER), "B12345", False)]),
+        ("1m8gdm9axkp042788", [((K.VIN,), "1M8GDM9AXKP042788", True),
+                               ((K.PLATE_TAIL, K.NUMBER), "1M8GDM9AXKP042788", True),
+                               ((K.PLATE_TAIL, K.NUMBER), "1M8GDM9AXKP042788", False)]),
+        ("ZS", [((K.INITIALS, K.PINYIN), "zs", True), ((K.PINYIN, K.INITIALS), "zs", False)]),
+        ("z", [((K.INITIALS, K.PINYIN), "z", True)]),
+        ("张三", [((K.NAME,), "张三", True), ((K.NAME,), "张三", False)]),
+    ],
+)
+def test_query_shapes(query, expected):
+    assert probes(query) == expected
