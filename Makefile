@@ -14,15 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
+# The demo dataset's size (make run DEMO_CUSTOMERS=500); loaded only into an empty database.
+DEMO_CUSTOMERS ?= 5000
+
+run: demo
 	$(BIN)/python manage.py demo_logins
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
 
 # Debian's Chromium for the Playwright end-to-end tests (installed when missing; needs root).
 chromium:

@@ -105,6 +105,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# dealercare/static (vendor assets, app.css) belongs to no app, so the finders need it named.
+STATICFILES_DIRS = [BASE_DIR / "dealercare" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -127,7 +129,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "dealercare.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"reveal": "60/hour"},
+    "DEFAULT_THROTTLE_RATES": {"reveal": "60/hour", "auth": "30/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dealercare API",
@@ -137,6 +139,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name (status, source, channel) get one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerSourceEnum": "dealercare.customers.choices.CustomerSource",
+        "ConsentChannelEnum": "dealercare.customers.choices.ConsentChannel",
+        "EventSourceEnum": "dealercare.operations.choices.EventSource",
+        "DeliveryStatusEnum": "dealercare.operations.choices.DeliveryStatus",
+        "VisitStatusEnum": "dealercare.operations.choices.VisitStatus",
+        "InquiryChannelEnum": "dealercare.operations.choices.InquiryChannel",
+        "InquiryStatusEnum": "dealercare.operations.choices.InquiryStatus",
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -13,3 +13,7 @@ ALLOWED_HOSTS = ["*"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Tests assert the English msgids; tests of the Chinese UI switch language explicitly.
 LANGUAGE_CODE = "en"
+# Serve static files straight from the apps' static/ folders (no collectstatic on a laptop).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -95,8 +95,8 @@ def dashboard(user, *, now=None):
 
 def stores_for_settings(user):
     """The stores whose settings the user may change, with how many people hold roles there."""
-    return access_for(user).stores(Capability.MANAGE_STORE).annotate(
-        member_count=Count("memberships")
+    return (
+        access_for(user).stores(Capability.MANAGE_STORE).annotate(member_count=Count("memberships"))
     )
 
 
@@ -152,7 +152,20 @@ def user_for_manager(user, pk):
 def roles_label(user):
     """The user's roles as one short line, e.g. "CS manager @ GZ01"."""
     memberships = StoreMembership.objects.filter(user=user).select_related("store")
-    parts = [f"{m.get_role_display()} @ {m.store.code}" for m in memberships.order_by("store__code")]
+    parts = [
+        f"{m.get_role_display()} @ {m.store.code}" for m in memberships.order_by("store__code")
+    ]
     if len(parts) > 2:
         return ", ".join(parts[:2]) + f" +{len(parts) - 2}"
     return ", ".join(parts)
+
+
+def staff_of_store(store, roles):
+    """Active users holding one of `roles` in `store`, for consultant/advisor pickers."""
+    return (
+        User.objects.filter(
+            is_active=True, memberships__store=store, memberships__role__in=list(roles)
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )

@@ -91,9 +91,8 @@ def _check_manages_whole_user(actor, user, *, allow_self=False):
     if not (allow_self and user.pk == actor.pk):
         _check_not_self_or_admin(actor, user)
     acc = access_for(actor)
-    if actor.is_group_admin:
-        if user.dealer_group_id and user.dealer_group_id != actor.dealer_group_id:
-            raise PermissionDenied(MSG_OTHER_GROUP)
+    if actor.is_group_admin and user.dealer_group_id not in (None, actor.dealer_group_id):
+        raise PermissionDenied(MSG_OTHER_GROUP)
     store_ids = _store_ids_of(user)
     if not store_ids and not actor.is_group_admin and user.pk != actor.pk:
         raise PermissionDenied(MSG_OTHER_STORES)

@@ -1,14 +1,15 @@
 from django.urls import path
 
-from dealercare.core.placeholder import placeholder as p
+from . import views
 
 urlpatterns = [
-    path("", p, name="home"),
-    path("login/", p, name="login"),
-    path("logout/", p, name="logout"),
-    path("stores/", p, name="store-list"),
-    path("stores/<int:pk>/settings/", p, name="store-settings"),
-    path("users/", p, name="user-list"),
-    path("users/new/", p, name="user-create"),
-    path("users/<int:pk>/", p, name="user-edit"),
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("stores/", views.store_list, name="store-list"),
+    path("stores/new/", views.store_create, name="store-create"),
+    path("stores/<int:pk>/settings/", views.store_settings, name="store-settings"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<int:pk>/", views.user_edit, name="user-edit"),
 ]

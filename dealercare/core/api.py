@@ -1,11 +1,12 @@
 """API plumbing shared by every app: pagination and the one place errors become HTTP answers."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ApplicationError, DuplicateError
@@ -26,7 +27,12 @@ def exception_handler(exc, context):
         body = {"detail": str(exc.message), "code": exc.code, **exc.extra}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        if hasattr(exc, "error_dict"):
+            detail = dict(exc.message_dict)
+            if NON_FIELD_ERRORS in detail:  # DRF's name for errors of the whole record
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
         exc = ValidationError(detail)
     if isinstance(exc, PermissionDenied) and not exc.args:
         exc = PermissionDenied()

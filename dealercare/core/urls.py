@@ -1,8 +1,8 @@
 from django.urls import path
 
-from dealercare.core.placeholder import placeholder as p
+from . import views
 
 app_name = "audit"
 urlpatterns = [
-    path("", p, name="list"),
+    path("", views.audit_list, name="list"),
 ]

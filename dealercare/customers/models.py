@@ -274,11 +274,14 @@ class SearchTerm(models.Model):
 
     class Meta:
         indexes = [
-            # Equality and prefix (LIKE 'q%') lookups; opclasses apply on PostgreSQL only.
+            # Every search probe: term = q or LIKE 'q%', read in (term, customer) order so the
+            # probe stops after `limit` rows, even for a prefix matching 50,000 terms (王, wang);
+            # kind and store are key columns too, for index-only scans (SQLite has no INCLUDE).
+            # Opclasses apply on PostgreSQL only (pattern ops: LIKE under any collation).
             models.Index(
-                fields=["term", "store"],
-                name="searchterm_term_store",
-                opclasses=["varchar_pattern_ops", "int8_ops"],
+                fields=["term", "customer", "kind", "store"],
+                name="searchterm_term_customer",
+                opclasses=["varchar_pattern_ops", "int8_ops", "varchar_ops", "int8_ops"],
             ),
         ]
         constraints = [

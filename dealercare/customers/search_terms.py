@@ -53,7 +53,8 @@ def customer_terms(*, name, number, mobiles, plates, vins):
         if ascii_name and ascii_name != clean_name.lower():
             terms.add((K.PINYIN, ascii_name))
     if number:
-        terms.add((K.NUMBER, number.upper()))
+        # Queries lose their dashes (see query_probes), so the stored number does too.
+        terms.add((K.NUMBER, re.sub(r"[\s\-]", "", number.upper())))
     for mobile in filter(None, mobiles):
         terms.add((K.MOBILE, mobile))
         terms.add((K.MOBILE_TAIL, mobile[-4:]))

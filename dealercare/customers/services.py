@@ -38,6 +38,9 @@ MSG_MERGE_STORES = _("Only customers of the same store can be merged.")
 MSG_MERGE_MERGED = _("This customer was already merged into %(number)s.")
 MSG_REASON_REQUIRED = _("Give a reason (at least 2 characters).")
 MSG_TRANSFER_SAME = _("This customer already owns the vehicle.")
+MSG_TRANSFER_BEFORE_START = _(
+    "The transfer date cannot be before the current owner's ownership began (%(date)s)."
+)
 MSG_STORE_MISMATCH = _("The customer and the vehicle belong to different stores.")
 
 CONSENT_FIELD = {
@@ -413,6 +416,9 @@ def vehicle_transfer(*, actor, vehicle, new_owner, on_date=None, reason=Ownershi
     if vehicle.owner_id == new_owner.pk:
         raise ApplicationError(MSG_TRANSFER_SAME)
     on_date = on_date or timezone.localdate()
+    current = VehicleOwnership.objects.filter(vehicle=vehicle, ended_on__isnull=True).first()
+    if current and on_date < current.started_on:
+        raise ApplicationError(MSG_TRANSFER_BEFORE_START % {"date": current.started_on})
     old_owner_id = vehicle.owner_id
     VehicleOwnership.objects.filter(vehicle=vehicle, ended_on__isnull=True).update(ended_on=on_date)
     VehicleOwnership.objects.create(
@@ -499,3 +505,66 @@ def refresh_classification(customer_ids=None, *, store=None, today=None):
         batch_size=1000,
     )  # fmt: skip
     return len(changed)
+
+
+# --- web forms: several writes that must succeed or fail together ------------------------------
+
+
+def _contact_line(contact):
+    return " ".join(filter(None, [contact.name, contact.position, contact.mobile]))
+
+
+@transaction.atomic
+def customer_contacts_set(*, actor, customer, contacts=(), delete_ids=()):
+    """Add, change and remove a company's key contacts; audited as one change of `contacts`.
+
+    `contacts` are dicts of CompanyContact fields, with `id` for an existing contact.
+    """
+    access_for(actor).require(Capability.EDIT_CUSTOMERS, customer.store_id)
+    existing = {c.pk: c for c in CompanyContact.objects.filter(customer=customer)}
+    before = sorted(_contact_line(c) for c in existing.values())
+    for contact_id in delete_ids:
+        if contact_id in existing:
+            existing.pop(contact_id).delete()
+    for data in contacts:
+        data = dict(data)
+        contact_id = data.pop("id", None)
+        contact = existing.get(contact_id) if contact_id else CompanyContact(customer=customer)
+        if contact is None:
+            raise ApplicationError(_("This contact does not belong to this customer."))
+        _apply(contact, data, ("name", "position", "mobile", "is_key"))
+        contact.full_clean(exclude=["customer"])
+        contact.save()
+        existing[contact.pk] = contact
+    after = sorted(_contact_line(c) for c in existing.values())
+    if after != before:
+        rebuild_search_terms([customer.pk])
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, target=customer,
+            changes={"contacts": ["; ".join(before), "; ".join(after)]},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def customer_create_with_vehicle(
+    *, actor, store, fields, tags=None, contacts=(), vehicle_fields=None
+):
+    """Create a customer and, when given, its first vehicle: both or neither."""
+    customer = customer_create(
+        actor=actor, store=store, fields=fields, tags=tags, contacts=contacts
+    )
+    if vehicle_fields:
+        vehicle_create(actor=actor, store=store, owner=customer, fields=vehicle_fields)
+    return customer
+
+
+@transaction.atomic
+def customer_edit(*, actor, customer, fields, tags=None, contacts=None, delete_contact_ids=()):
+    """Change a customer's profile and (for a company) its key contacts in one transaction."""
+    customer = customer_update(actor=actor, customer=customer, fields=fields, tags=tags)
+    if contacts is not None or delete_contact_ids:
+        customer_contacts_set(
+            actor=actor, customer=customer, contacts=contacts or (),
+            delete_ids=delete_contact_ids,
+        )  # fmt: skip
+    return customer

@@ -1,21 +1,21 @@
 from django.urls import path
 
-from dealercare.core.placeholder import placeholder as p
+from . import views
 
 app_name = "customers"
 urlpatterns = [
-    path("", p, name="list"),
-    path("search/", p, name="search"),
-    path("export/", p, name="export"),
-    path("new/", p, name="create"),
-    path("<int:pk>/", p, name="detail"),
-    path("<int:pk>/edit/", p, name="edit"),
-    path("<int:pk>/merge/", p, name="merge"),
-    path("<int:pk>/reveal-phone/", p, name="reveal-phone"),
-    path("<int:pk>/consent/", p, name="consent"),
-    path("<int:pk>/vehicles/new/", p, name="vehicle-create"),
-    path("vehicles/", p, name="vehicle-list"),
-    path("vehicles/<int:pk>/", p, name="vehicle-detail"),
-    path("vehicles/<int:pk>/edit/", p, name="vehicle-edit"),
-    path("vehicles/<int:pk>/transfer/", p, name="vehicle-transfer"),
+    path("", views.customer_list, name="list"),
+    path("search/", views.customer_search, name="search"),
+    path("export/", views.customer_export, name="export"),
+    path("new/", views.customer_create, name="create"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/merge/", views.customer_merge, name="merge"),
+    path("<int:pk>/reveal-phone/", views.customer_reveal_phone, name="reveal-phone"),
+    path("<int:pk>/consent/", views.customer_consent, name="consent"),
+    path("<int:pk>/vehicles/new/", views.vehicle_create, name="vehicle-create"),
+    path("vehicles/", views.vehicle_list, name="vehicle-list"),
+    path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle-detail"),
+    path("vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle-edit"),
+    path("vehicles/<int:pk>/transfer/", views.vehicle_transfer, name="vehicle-transfer"),
 ]

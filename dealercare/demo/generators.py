@@ -156,3 +156,57 @@ def make(rng):
 
 def seeded(seed):
     return random.Random(seed)
+
+
+# --- additions for the demo dataset (demo.dataset) ---------------------------------------------
+
+# Model-year codes of VIN position 10 (ISO 3779): a 30-year cycle from 1980 (A) / 2010 (A).
+VIN_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
+
+COMPANY_PREFIXES = (
+    "华信", "恒通", "鼎盛", "嘉禾", "宏远", "瑞丰", "联创", "中和", "金桥", "安泰", "天成", "永利",
+    "汇丰", "润达", "泰和", "广源", "新世纪", "正大", "华美", "博雅", "同创", "东方", "万通", "长盛",
+    "信达", "宏图", "佳和", "明远", "鑫源", "立信", "思远", "高德", "富华", "盈科", "远航", "蓝海",
+    "卓越", "锦程", "启航", "和泰",
+)  # fmt: skip
+COMPANY_TRADE_WORDS = (
+    "物流", "建设工程", "科技", "贸易", "电子", "餐饮管理", "汽车租赁", "医药", "信息技术",
+    "装饰工程", "食品", "房地产开发", "投资管理", "文化传媒", "环保科技", "机电设备", "供应链管理",
+    "教育咨询", "物业管理", "新能源科技",
+)  # fmt: skip
+COMPANY_FORMS = ("有限公司", "有限公司", "有限公司", "股份有限公司", "集团有限公司")
+
+
+def vin_year_code(year):
+    """The model-year character (VIN position 10) for any year from 1980 on."""
+    return VIN_YEAR_CODES[(year - 1980) % 30]
+
+
+def vin_for_model_year(rng, wmi, year):
+    """A VIN like vin() whose 10th character is the correct code for `year` (any year)."""
+    draft = vin(rng, wmi=wmi, year=2024)
+    draft = draft[:9] + vin_year_code(year) + draft[10:]
+    return draft[:8] + vin_check_digit(draft) + draft[9:]
+
+
+def new_energy_plate(rng, prefix="粤B", electric=True):
+    """A small-car new-energy plate: D for battery electric, F for plug-in hybrid (GA 36-2018)."""
+    return (
+        prefix
+        + ("D" if electric else "F")
+        + rng.choice(PLATE_LETTERS + "0123456789")
+        + f"{rng.randrange(10**4):04d}"
+    )
+
+
+def company_name_varied(rng, city):
+    """A company name from a larger pool than company_name() (about 4,000 per city)."""
+    return (
+        f"{city}{rng.choice(COMPANY_PREFIXES)}{rng.choice(COMPANY_TRADE_WORDS)}"
+        f"{rng.choice(COMPANY_FORMS)}"
+    )
+
+
+def landline(rng, area_code="020"):
+    """A fixed-line number with area code, e.g. 02038886666 (8 local digits, not starting 0/1)."""
+    return area_code + str(rng.randrange(2, 9)) + f"{rng.randrange(10**7):07d}"

@@ -29,13 +29,27 @@ def _check_parties(store, customer, vehicle):
         raise ApplicationError(MSG_NOT_OWNER % {"owner": vehicle.owner})
 
 
+def _refuse_duplicate(model, store_id, field, value, message, exclude_id=None):
+    """A sales order or repair order number is stored once per store: name the existing one."""
+    if not value:
+        return
+    existing = (
+        model.objects.filter(store_id=store_id, **{field: value}).exclude(pk=exclude_id).first()
+    )
+    if existing:
+        raise DuplicateError(
+            message % {"no": value}, existing=existing,
+            extra={"field": field, "existing_id": existing.pk},
+        )  # fmt: skip
+
+
 def _create(actor, model, instance, fields):
     unknown = set(fields) - set(model.EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     for name, value in fields.items():
         setattr(instance, name, value)
-    instance.full_clean()
+    instance.full_clean(validate_constraints=False)
     instance.save()
     audit.record(
         actor=actor, action=AuditAction.CREATE, target=instance,
@@ -71,19 +85,15 @@ def delivery_create(*, actor, store, customer, vehicle, fields, source=EventSour
     """Record a vehicle handed over to its buyer; the order number is unique per store."""
     access_for(actor).require(Capability.WRITE_OPERATIONS, store)
     _check_parties(store, customer, vehicle)
-    order_no = fields.get("order_no")
-    if order_no and Delivery.objects.filter(store=store, order_no=order_no).exists():
-        existing = Delivery.objects.get(store=store, order_no=order_no)
-        raise DuplicateError(
-            MSG_DUPLICATE_ORDER % {"no": order_no}, existing=existing,
-            extra={"field": "order_no", "existing_id": existing.pk},
-        )  # fmt: skip
+    _refuse_duplicate(Delivery, store.pk, "order_no", fields.get("order_no"), MSG_DUPLICATE_ORDER)
     delivery = Delivery(store=store, customer=customer, vehicle=vehicle, source=source)
     return _create(actor, Delivery, delivery, fields)
 
 
 @transaction.atomic
 def delivery_update(*, actor, delivery, fields):
+    _refuse_duplicate(Delivery, delivery.store_id, "order_no", fields.get("order_no"),
+                      MSG_DUPLICATE_ORDER, exclude_id=delivery.pk)  # fmt: skip
     return _update(actor, Delivery, delivery, fields)
 
 
@@ -93,12 +103,7 @@ def service_visit_create(*, actor, store, customer, vehicle, repair_order_no, fi
     """Record a repair order; its number is unique per store."""
     access_for(actor).require(Capability.WRITE_OPERATIONS, store)
     _check_parties(store, customer, vehicle)
-    existing = ServiceVisit.objects.filter(store=store, repair_order_no=repair_order_no).first()
-    if existing:
-        raise DuplicateError(
-            MSG_DUPLICATE_RO % {"no": repair_order_no}, existing=existing,
-            extra={"field": "repair_order_no", "existing_id": existing.pk},
-        )  # fmt: skip
+    _refuse_duplicate(ServiceVisit, store.pk, "repair_order_no", repair_order_no, MSG_DUPLICATE_RO)
     visit = ServiceVisit(
         store=store, customer=customer, vehicle=vehicle, repair_order_no=repair_order_no,
         source=source,

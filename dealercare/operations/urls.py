@@ -1,14 +1,14 @@
 from django.urls import path
 
-from dealercare.core.placeholder import placeholder as p
+from . import views
 
 app_name = "operations"
 urlpatterns = [
-    path("deliveries/", p, name="delivery-list"),
-    path("deliveries/new/", p, name="delivery-create"),
-    path("visits/", p, name="visit-list"),
-    path("visits/new/", p, name="visit-create"),
-    path("visits/<int:pk>/", p, name="visit-detail"),
-    path("inquiries/", p, name="inquiry-list"),
-    path("inquiries/new/", p, name="inquiry-create"),
+    path("deliveries/", views.delivery_list, name="delivery-list"),
+    path("deliveries/new/", views.delivery_create, name="delivery-create"),
+    path("visits/", views.visit_list, name="visit-list"),
+    path("visits/new/", views.visit_create, name="visit-create"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
+    path("inquiries/", views.inquiry_list, name="inquiry-list"),
+    path("inquiries/new/", views.inquiry_create, name="inquiry-create"),
 ]

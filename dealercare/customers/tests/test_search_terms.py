@@ -34,7 +34,7 @@ def test_customer_terms_cover_every_kind():
         (K.NAME, "张三"),
         (K.PINYIN, "zhangsan"),
         (K.INITIALS, "zs"),
-        (K.NUMBER, "GZ01-000123"),
+        (K.NUMBER, "GZ01000123"),
         (K.MOBILE, "13812345678"),
         (K.MOBILE_TAIL, "5678"),
         (K.PLATE, "粤B12345"),
@@ -42,6 +42,14 @@ def test_customer_terms_cover_every_kind():
         (K.VIN, "1M8GDM9AXKP042788"),
         (K.VIN_TAIL, "042788"),
     }
+
+
+def test_customer_number_is_found_with_or_without_its_dash():
+    terms = customer_terms(name="", number="GZ01-000123", mobiles=[], plates=[], vins=[])
+    for query in ("GZ01-000123", "gz01000123"):
+        assert any(p.exact and p.term == "GZ01000123" and K.NUMBER in p.kinds
+                   for p in query_probes(query))  # fmt: skip
+    assert terms == {(K.NUMBER, "GZ01000123")}
 
 
 def test_company_with_latin_name_is_found_by_its_letters():
@@ -60,21 +68,44 @@ def probes(q):
     [
         ("", []),
         ("   ", []),
-        ("13812345678", [((K.MOBILE,), "13812345678", True),
-                         ((K.PLATE_TAIL, K.NUMBER), "13812345678", False)]),
-        ("+86 138 1234 5678", [((K.MOBILE,), "13812345678", True),
-                               ((K.PLATE_TAIL, K.NUMBER), "8613812345678", False)]),
+        (
+            "13812345678",
+            [((K.MOBILE,), "13812345678", True), ((K.PLATE_TAIL, K.NUMBER), "13812345678", False)],
+        ),
+        (
+            "+86 138 1234 5678",
+            [
+                ((K.MOBILE,), "13812345678", True),
+                ((K.PLATE_TAIL, K.NUMBER), "8613812345678", False),
+            ],
+        ),
         ("5678", [((K.MOBILE_TAIL,), "5678", True), ((K.PLATE_TAIL, K.NUMBER), "5678", False)]),
-        ("042788", [((K.VIN_TAIL,), "042788", True), ((K.MOBILE,), "042788", False),
-                    ((K.PLATE_TAIL, K.NUMBER), "042788", False)]),
+        (
+            "042788",
+            [
+                ((K.VIN_TAIL,), "042788", True),
+                ((K.MOBILE,), "042788", False),
+                ((K.PLATE_TAIL, K.NUMBER), "042788", False),
+            ],
+        ),
         ("粤B12345", [((K.PLATE,), "粤B12345", True), ((K.PLATE,), "粤B12345", False)]),
         ("粤b1", [((K.PLATE,), "粤B1", False)]),
-        ("b12345", [((K.VIN_TAIL,), "B12345", True),
-                    ((K.PLATE_TAIL, K.NUMBER), "B12345", True),
-                    ((K.PLATE_TAIL, K.NUMBER), "B12345", False)]),
-        ("1m8gdm9axkp042788", [((K.VIN,), "1M8GDM9AXKP042788", True),
-                               ((K.PLATE_TAIL, K.NUMBER), "1M8GDM9AXKP042788", True),
-                               ((K.PLATE_TAIL, K.NUMBER), "1M8GDM9AXKP042788", False)]),
+        (
+            "b12345",
+            [
+                ((K.VIN_TAIL,), "B12345", True),
+                ((K.PLATE_TAIL, K.NUMBER), "B12345", True),
+                ((K.PLATE_TAIL, K.NUMBER), "B12345", False),
+            ],
+        ),
+        (
+            "1m8gdm9axkp042788",
+            [
+                ((K.VIN,), "1M8GDM9AXKP042788", True),
+                ((K.PLATE_TAIL, K.NUMBER), "1M8GDM9AXKP042788", True),
+                ((K.PLATE_TAIL, K.NUMBER), "1M8GDM9AXKP042788", False),
+            ],
+        ),
         ("ZS", [((K.INITIALS, K.PINYIN), "zs", True), ((K.PINYIN, K.INITIALS), "zs", False)]),
         ("z", [((K.INITIALS, K.PINYIN), "z", True)]),
         ("张三", [((K.NAME,), "张三", True), ((K.NAME,), "张三", False)]),
