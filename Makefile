@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dealercare
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint format demo bench bench-search chromium postgres messages clean
+.PHONY: run test test-sqlite test-postgres lint format demo bench bench-search chromium system-deps postgres messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,18 @@ demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS)
 
-# Debian's Chromium for the Playwright end-to-end tests (installed when missing; needs root).
-chromium:
-	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for end-to-end tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+# Debian packages the suite needs, installed when missing (needs root): Chromium for the
+# Playwright end-to-end tests, gettext (xgettext, msgmerge, msgfmt) for `make messages` and the
+# translation completeness test.
+system-deps:
+	@missing=""; \
+	  test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	  command -v msgfmt >/dev/null && command -v xgettext >/dev/null \
+	    && command -v msgattrib >/dev/null || missing="$$missing gettext"; \
+	  if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; fi
+
+chromium: system-deps
 
 # PostgreSQL at 127.0.0.1:5432 (trust auth, user postgres): started when it is not answering.
 postgres:
@@ -44,7 +52,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(STAMP) chromium postgres lint
+test: $(STAMP) system-deps postgres lint
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(MAKE) test-sqlite
@@ -56,11 +64,21 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP) postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q -m "not e2e"
 
-messages: $(STAMP)
-	cd dealercare && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete && ../$(BIN)/django-admin compilemessages -l zh_Hans
+# The Chinese catalogue: add new msgids to the .po (existing translations kept, obsolete ones
+# dropped), then compile the .mo. A new msgid comes in with an empty msgstr, never with msgmerge's
+# fuzzy guess (it guesses "上一页" for "Preview"); translate every empty one, then rerun this.
+# dealercare/core/tests/test_i18n.py runs the same extraction and fails on anything untranslated.
+PO := dealercare/locale/zh_Hans/LC_MESSAGES/django.po
+MAKEMESSAGES_ARGS := -l zh_Hans --no-obsolete --no-wrap --add-location file -i "static/*"
+messages: $(STAMP) system-deps
+	cd dealercare && env -u DJANGO_SETTINGS_MODULE ../$(BIN)/django-admin makemessages $(MAKEMESSAGES_ARGS)
+	msgattrib --clear-fuzzy --empty --clear-previous --no-wrap -o $(PO) $(PO)
+	cd dealercare && env -u DJANGO_SETTINGS_MODULE ../$(BIN)/django-admin compilemessages -l zh_Hans
+	@msgfmt --statistics -o /dev/null $(PO)
 
+# 1,000,000 customers in database dealercare_bench; e.g. BENCH_ARGS="--customers 50000".
 bench-search: $(STAMP) postgres
-	$(BIN)/python bench/search.py
+	$(BIN)/python bench/search.py $(BENCH_ARGS)
 
 bench: bench-search
 

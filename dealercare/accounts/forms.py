@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Store
 from .roles import Role
@@ -177,7 +178,7 @@ class UserFilterForm(StyledMixin, forms.Form):
     role = forms.ChoiceField(label=_("role"), required=False)
     active = forms.ChoiceField(
         label=_("status"), required=False,
-        choices=[("", _("All")), ("1", _("Active")), ("0", _("Deactivated"))],
+        choices=[("", _("All")), ("1", pgettext_lazy("user status", "Active")), ("0", _("Deactivated"))],
     )  # fmt: skip
 
     def __init__(self, *args, stores, **kwargs):

@@ -43,7 +43,7 @@ def _header():
         _("Customer no."), _("Name"), _("Kind"), _("Mobile"), _("Type"), _("Tier"),
         _("Lifecycle"), _("Store"), _("Tags"), _("Plates"), _("City"), _("Last service visit"),
         _("Last delivery"), _("Accepts phone calls"), _("Accepts SMS"), _("Accepts marketing"),
-        _("Created"),
+        _("In archive since"),
     ]  # fmt: skip
 
 

@@ -6,11 +6,10 @@ province character, VIN and its last 6. A query is matched against the kinds its
 exact matches ranking above prefix matches.
 """
 
-import itertools
 import re
 from dataclasses import dataclass
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin
 
 from dealercare.core.validators import PROVINCES, normalize_mobile, normalize_plate, normalize_vin
 
@@ -27,16 +26,29 @@ KIND_RANK = {
 }  # fmt: skip
 
 
+# Polyphonic characters read differently as a surname (曾 zeng, not ceng); both readings are
+# kept, since a caller may spell either.
+SURNAME_READINGS = {
+    "曾": "zeng", "单": "shan", "解": "xie", "查": "zha", "仇": "qiu", "区": "ou", "朴": "piao",
+    "覃": "qin", "乐": "yue", "盖": "ge", "缪": "miao", "翟": "zhai", "尉": "yu", "繁": "po",
+    "员": "yun", "召": "shao", "种": "chong", "秘": "bi", "冼": "xian", "隗": "wei", "句": "gou",
+    "长": "chang", "重": "chong", "折": "she", "过": "guo", "纪": "ji", "费": "fei", "燕": "yan",
+}  # fmt: skip
+
+
 def name_readings(name):
-    """Full pinyin and initials of every reading of `name` (at most MAX_READINGS of each)."""
+    """Full pinyin and initials of a name: the reading in context (pypinyin's phrase rules),
+    plus the surname reading where the first character reads differently as a surname."""
     han = re.sub(r"[^\u4e00-\u9fff]", "", name or "")
     if not han:
         return [], []
-    syllables = pinyin(han, style=Style.NORMAL, heteronym=True, errors="ignore")
-    full, initials = [], []
-    for combo in itertools.islice(itertools.product(*syllables), MAX_READINGS):
-        full.append("".join(combo).replace("ü", "v"))
-        initials.append("".join(s[0] for s in combo if s))
+    syllables = lazy_pinyin(han, style=Style.NORMAL, errors="ignore", v_to_u=False)
+    variants = [syllables]
+    surname = SURNAME_READINGS.get(han[0])
+    if surname and surname != syllables[0]:
+        variants.insert(0, [surname, *syllables[1:]])
+    full = ["".join(v) for v in variants[:MAX_READINGS]]
+    initials = ["".join(s[0] for s in v if s) for v in variants[:MAX_READINGS]]
     return list(dict.fromkeys(full)), list(dict.fromkeys(initials))
 
 

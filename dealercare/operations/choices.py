@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventSource(models.TextChoices):
@@ -12,7 +13,7 @@ class EventSource(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    DELIVERED = "delivered", _("Delivered")
+    DELIVERED = "delivered", pgettext_lazy("delivery status", "Delivered")
     CANCELLED = "cancelled", _("Cancelled (vehicle returned)")
 
 
@@ -43,4 +44,4 @@ class InquiryStatus(models.TextChoices):
     OPEN = "open", _("Open")
     HANDED_OVER = "handed_over", _("Handed over to sales")
     WON = "won", _("Bought")
-    LOST = "lost", _("Lost")
+    LOST = "lost", pgettext_lazy("inquiry status", "Lost")

@@ -92,6 +92,7 @@ def delivery_create(*, actor, store, customer, vehicle, fields, source=EventSour
 
 @transaction.atomic
 def delivery_update(*, actor, delivery, fields):
+    access_for(actor).require(Capability.WRITE_OPERATIONS, delivery.store_id)
     _refuse_duplicate(Delivery, delivery.store_id, "order_no", fields.get("order_no"),
                       MSG_DUPLICATE_ORDER, exclude_id=delivery.pk)  # fmt: skip
     return _update(actor, Delivery, delivery, fields)

@@ -220,6 +220,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     )
     def reveal_phone(self, request, pk=None):
         customer = selectors.customer_get(request.user, pk)
+        # The gate before the body: a role that may not reveal hears 403, not "give a reason".
+        access_for(request.user).require(Capability.REVEAL_PHONE, customer.store_id)
         serializer = s.RevealPhoneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         mobile = services.mobile_reveal(
@@ -240,6 +242,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         target = selectors.customer_get(request.user, pk)
+        access_for(request.user).require(Capability.MERGE_CUSTOMERS, target.store_id)
         serializer = s.CustomerMergeSerializer(
             data=request.data, context=self.get_serializer_context()
         )
@@ -260,6 +263,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
         customer = selectors.customer_get(request.user, pk)
+        access_for(request.user).require(Capability.EDIT_CUSTOMERS, customer.store_id)
         serializer = s.ConsentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = services.consent_set(actor=request.user, customer=customer,
@@ -331,6 +335,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
         vehicle = selectors.vehicle_get(request.user, pk)
+        access_for(request.user).require(Capability.EDIT_CUSTOMERS, vehicle.store_id)
         serializer = s.VehicleTransferSerializer(
             data=request.data, context=self.get_serializer_context()
         )

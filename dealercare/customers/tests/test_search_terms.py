@@ -12,10 +12,17 @@ def test_name_readings_give_full_pinyin_and_initials():
     assert initials == ["zs"]
 
 
-def test_polyphonic_surname_gets_every_reading():
+def test_polyphonic_surname_gets_its_surname_reading_first():
     full, initials = name_readings("曾伟")
-    assert {"zengwei", "cengwei"} <= set(full)
-    assert {"zw", "cw"} <= set(initials)
+    assert full == ["zengwei", "cengwei"]
+    assert initials == ["zw", "cw"]
+    assert name_readings("单立")[0] == ["shanli", "danli"]
+
+
+def test_given_names_take_only_their_reading_in_context():
+    # 俊 can be read shun/dun in rare words; 朱俊 must not be found by "zs" or "zd".
+    assert name_readings("朱俊") == (["zhujun"], ["zj"])
+    assert name_readings("张俊洋") == (["zhangjunyang"], ["zjy"])
 
 
 def test_latin_letters_in_a_name_are_ignored_by_pinyin():

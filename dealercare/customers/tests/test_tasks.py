@@ -30,3 +30,17 @@ def test_a_customer_without_visits_for_six_months_becomes_inactive(store_a):
 def test_command_reports_per_store(store_a, capsys):
     call_command("refresh_classification", "--store", "GZ01")
     assert "GZ01: 0 customers reclassified" in capsys.readouterr().out
+
+
+def test_rebuild_search_terms_command_restores_missing_keys(store_a, capsys):
+    from dealercare.customers.models import SearchTerm
+    from dealercare.testing.factories import CustomerFactory
+
+    customer = CustomerFactory(store=store_a, name="曾伟")
+    SearchTerm.objects.all().delete()
+    call_command("rebuild_search_terms", "--store", "GZ01")
+    assert "rebuilt for 1 customers" in capsys.readouterr().out
+    assert set(customer.search_terms.filter(kind="pinyin").values_list("term", flat=True)) == {
+        "zengwei",
+        "cengwei",
+    }
