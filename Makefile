@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 # The demo dataset's size (make run DEMO_CUSTOMERS=500); loaded only into an empty database.
 DEMO_CUSTOMERS ?= 5000
 
+# The task worker (imports, classification) runs beside the web server and stops with it.
 run: demo
 	$(BIN)/python manage.py demo_logins
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; trap 'kill $$worker' EXIT; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("dealercare.accounts.api.urls")),
     path("", include("dealercare.customers.api.urls")),
     path("", include("dealercare.operations.api.urls")),
+    path("", include("dealercare.imports.api.urls")),
 ]

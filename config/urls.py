@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/", include("dealercare.customers.urls")),
     path("operations/", include("dealercare.operations.urls")),
     path("audit/", include("dealercare.core.urls")),
+    path("imports/", include("dealercare.imports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("config.api_urls")),

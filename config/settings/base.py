@@ -33,7 +33,9 @@ INSTALLED_APPS = [
     "dealercare.accounts",
     "dealercare.customers",
     "dealercare.operations",
+    "dealercare.followups",
     "dealercare.demo",
+    "dealercare.imports",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +114,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# The largest file the importer takes (MB); larger uploads get a clear message, not a 413.
+IMPORT_MAX_UPLOAD_MB = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "200"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day

@@ -71,3 +71,42 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+class WorkingDayOverride(TimeStamped):
+    """A day that works differently from China's national calendar (DOMAIN §8), entered by the CS
+    manager: for every store of a dealer group (store empty) or for one store, which wins."""
+
+    group = models.ForeignKey(
+        "accounts.DealerGroup", on_delete=models.CASCADE, related_name="+", verbose_name=_("group")
+    )
+    store = models.ForeignKey(
+        "accounts.Store",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("store"),
+    )
+    day = models.DateField(_("day"))
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "day"],
+                condition=models.Q(store__isnull=True),
+                name="unique_group_working_day_override",
+            ),
+            models.UniqueConstraint(
+                fields=["store", "day"],
+                condition=models.Q(store__isnull=False),
+                name="unique_store_working_day_override",
+            ),
+        ]
+        ordering = ["day"]
+        verbose_name = _("working day override")
+
+    def __str__(self):
+        return f"{self.day} {'working' if self.is_working_day else 'day off'}"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/consent/", views.customer_consent, name="consent"),
     path("<int:pk>/vehicles/new/", views.vehicle_create, name="vehicle-create"),
     path("vehicles/", views.vehicle_list, name="vehicle-list"),
+    path("vehicles/export/", views.vehicle_export, name="vehicle-export"),
     path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle-detail"),
     path("vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle-edit"),
     path("vehicles/<int:pk>/transfer/", views.vehicle_transfer, name="vehicle-transfer"),

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -207,22 +206,13 @@ def customer_export(request):
     if not form.is_valid():
         messages.error(request, _("You may not export the customers of the chosen store."))
         return redirect(f"{reverse('customers:list')}?{request.GET.urlencode()}")
-    store = form.cleaned_data["store"]
-    if store is None and len(form.store_ids) == 1:
-        store = form.fields["store"].queryset.get(pk=form.store_ids[0])
     export = exports.customer_list_export(
         actor=request.user,
         customers=form.customers(),
         filters=form.applied_filters(),
-        store=store,
+        store=form.cleaned_data["store"],
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        export.file,
-        as_attachment=True,
-        filename=f"customers-{stamp}.xlsx",
-        content_type=exports.XLSX_CONTENT_TYPE,
-    )
+    return export.response()
 
 
 # --- customer 360 -----------------------------------------------------------------------------
@@ -504,24 +494,8 @@ def vehicle_list(request):
     """Vehicles of the user's stores, by store, brand, plate, VIN or owner."""
     _require_anywhere(request.user, C.VIEW_CUSTOMERS)
     form = VehicleFilterForm(request.GET, user=request.user)
-    qs = selectors.vehicles_for_user(request.user).select_related("store", "owner")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["store"]:
-            qs = qs.filter(store=data["store"])
-        if data["brand"]:
-            qs = qs.filter(brand=data["brand"])
-        if q := data["q"].strip():
-            owners = [c.pk for c in selectors.customer_search(request.user, q, limit=50)]
-            match = Q(owner__name__contains=q) | Q(owner_id__in=owners)
-            if plate := normalize_plate(q):
-                match |= Q(plate__contains=plate)
-            if vin := normalize_vin(q):
-                match |= Q(vin__contains=vin)
-            qs = qs.filter(match)
-    else:
-        qs = qs.none()
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = _vehicles_matching(request.user, form)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_title": _("Vehicles"),
         "form": form,
@@ -531,6 +505,53 @@ def vehicle_list(request):
     if _partial(request):
         return render(request, "customers/_vehicle_results.html", context)
     return render(request, "customers/vehicle_list.html", context)
+
+
+def _vehicles_matching(user, form):
+    """Scoped vehicles matching the list's filters, newest first (none if the filters are bad)."""
+    qs = selectors.vehicles_for_user(user).select_related("store", "owner")
+    if not form.is_valid():
+        return qs.none()
+    data = form.cleaned_data
+    if data["store"]:
+        qs = qs.filter(store=data["store"])
+    if data["brand"]:
+        qs = qs.filter(brand=data["brand"])
+    if q := data["q"].strip():
+        owners = [c.pk for c in selectors.customer_search(user, q, limit=50)]
+        match = Q(owner__name__contains=q) | Q(owner_id__in=owners)
+        if plate := normalize_plate(q):
+            match |= Q(plate__contains=plate)
+        if vin := normalize_vin(q):
+            match |= Q(vin__contains=vin)
+        qs = qs.filter(match)
+    return qs.order_by("-created_at", "-id")
+
+
+@login_required
+@require_GET
+def vehicle_export(request):
+    """The filtered vehicle list as XLSX, for users allowed to export; audited."""
+    _require_anywhere(request.user, C.EXPORT_LISTS)
+    form = VehicleFilterForm(request.GET, user=request.user)
+    store = form.cleaned_data.get("store") if form.is_valid() else None
+    refusal = None
+    if "store" in form.errors or (
+        store and not access_for(request.user).has(C.EXPORT_LISTS, store)
+    ):
+        refusal = _("You may not export the vehicles of the chosen store.")
+    elif form.errors:
+        refusal = _("Correct the filters before exporting.")
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(f"{reverse('customers:vehicle-list')}?{request.GET.urlencode()}")
+    export = exports.vehicle_list_export(
+        actor=request.user,
+        vehicles=_vehicles_matching(request.user, form),
+        filters=exports.plain_filters(form.cleaned_data),
+        store=store,
+    )
+    return export.response()
 
 
 @login_required

@@ -203,3 +203,49 @@ def is_call_allowed(
     """True when the customer may be called at `now`."""
     allowed = allowed_call_time(now, tz=tz, calling_hours=calling_hours, quiet_hours=quiet_hours)
     return allowed == now
+
+
+# --- the same windows, one day at a time (for set-based SQL) -------------------------------------
+
+
+def window_day_bounds(
+    event_day: date,
+    rule: WindowRule,
+    *,
+    calling_hours: DailyHours | tuple[time, time],
+    calendar: WorkingCalendar,
+) -> tuple[datetime | None, datetime | None]:
+    """The parts of `follow_up_window` that depend only on the event's local date.
+
+    Returns (opens, due) as naive store wall-clock datetimes: `opens` is the calling-hours start
+    on day `earliest_day` (None for an `earliest_hours` rule), `due` the calling-hours end on day
+    `due_day` (None when due the day it opens). The sweep joins them to events by local date and
+    finishes the window in SQL exactly as follow_up_window does; a test checks they agree.
+    """
+    hours = daily_hours(calling_hours)
+    opens = None
+    if rule.earliest_day is not None:
+        day = _day_n(event_day, rule.earliest_day, rule.earliest_working_days, calendar)
+        opens = datetime.combine(day, hours.start)
+    due = None
+    if rule.due_day is not None:
+        day = _day_n(event_day, rule.due_day, rule.due_working_days, calendar)
+        due = datetime.combine(day, hours.end)
+    return opens, due
+
+
+# --- which channel a task uses -------------------------------------------------------------------
+
+
+def task_channel(rule_channel: str, *, allow_phone: bool, allow_sms: bool) -> str | None:
+    """The channel of a task: the rule's, else the other one the customer accepts, else None.
+
+    A customer who refuses calls gets the SMS variant (DOMAIN §3); one who refuses SMS gets a
+    call for an SMS rule; one who refuses both gets nothing (the task is closed as no consent).
+    """
+    allowed = {"phone": allow_phone, "sms": allow_sms}
+    other = "sms" if rule_channel == "phone" else "phone"
+    for channel in (rule_channel, other):
+        if allowed[channel]:
+            return channel
+    return None

@@ -57,6 +57,9 @@ def _create(actor, model, instance, fields):
                                     model.EDITABLE_FIELDS),
     )  # fmt: skip
     transaction.on_commit(lambda: refresh_classification([instance.customer_id]))
+    from dealercare.followups.services import on_event_saved  # the app builds on this one
+
+    transaction.on_commit(lambda: on_event_saved(instance))
     return instance
 
 
@@ -77,6 +80,9 @@ def _update(actor, model, instance, fields):
     if changes:
         audit.record(actor=actor, action=AuditAction.UPDATE, target=instance, changes=changes)
         transaction.on_commit(lambda: refresh_classification([instance.customer_id]))
+        from dealercare.followups.services import on_event_saved  # the app builds on this one
+
+        transaction.on_commit(lambda: on_event_saved(instance))
     return instance
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from dealercare.accounts.access import access_for
 from dealercare.accounts.forms import add_service_errors
@@ -23,9 +23,10 @@ from dealercare.core.errors import ApplicationError, DuplicateError
 from dealercare.core.validators import mask_mobile
 from dealercare.customers import selectors as customer_selectors
 from dealercare.customers import services as customer_services
+from dealercare.customers.exports import plain_filters
 from dealercare.customers.models import Vehicle
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     DeliveryFilterForm,
     DeliveryForm,
@@ -82,6 +83,50 @@ def visit_list(request):
         request, form_class=VisitFilterForm, select=selectors.service_visit_list,
         template="visit_list.html", title=_("Service visits"),
         capability=Capability.WRITE_OPERATIONS,
+    )  # fmt: skip
+
+
+def _export(request, *, form_class, select, export, list_name, store_refused):
+    """The filtered list as an audited XLSX download, for users allowed to export."""
+    _require_anywhere(request.user, Capability.EXPORT_LISTS)
+    stores = list(access_for(request.user).stores(Capability.EXPORT_LISTS))
+    filters = form_class(request.GET, stores=stores)
+    if not filters.is_valid():
+        refused = "store" in filters.errors
+        messages.error(
+            request, store_refused if refused else _("Correct the filters before exporting.")
+        )
+        return redirect(f"{reverse(list_name)}?{request.GET.urlencode()}")
+    chosen = filters.cleaned_data["store"]
+    return export(
+        actor=request.user,
+        rows=select(request.user, **filters.filters()),
+        filters=plain_filters(filters.cleaned_data, stores),
+        store=next((s for s in stores if s.pk == chosen), None),
+    ).response()
+
+
+@login_required
+@require_GET
+def delivery_export(request):
+    """The filtered delivery list as XLSX; audited."""
+    return _export(
+        request, form_class=DeliveryFilterForm, select=selectors.delivery_list,
+        export=lambda rows, **kw: exports.delivery_list_export(deliveries=rows, **kw),
+        list_name="operations:delivery-list",
+        store_refused=_("You may not export the deliveries of the chosen store."),
+    )  # fmt: skip
+
+
+@login_required
+@require_GET
+def visit_export(request):
+    """The filtered service visit list as XLSX; audited."""
+    return _export(
+        request, form_class=VisitFilterForm, select=selectors.service_visit_list,
+        export=lambda rows, **kw: exports.service_visit_list_export(visits=rows, **kw),
+        list_name="operations:visit-list",
+        store_refused=_("You may not export the service visits of the chosen store."),
     )  # fmt: skip
 
 

@@ -159,3 +159,17 @@ class InquiryFactory(factory.django.DjangoModelFactory):
     store = factory.LazyAttribute(lambda o: o.customer.store)
     needs = "家用，空间大"
     models_of_interest = "迈腾"
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """An uploaded customers file waiting for its mapping (no stored file)."""
+
+    class Meta:
+        model = "imports.ImportJob"
+
+    store = factory.SubFactory(StoreFactory)
+    kind = "customers"
+    original_name = factory.Sequence(lambda n: f"客户{n}.csv")
+    headers = ["姓名", "手机"]
+    header_keys = ["姓名", "手机"]
+    mapping = {"0": "name", "1": "mobile"}

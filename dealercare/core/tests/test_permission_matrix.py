@@ -33,6 +33,7 @@ from dealercare.testing.factories import (
     CustomerFactory,
     DealerGroupFactory,
     DeliveryFactory,
+    ImportJobFactory,
     InquiryFactory,
     ServiceVisitFactory,
     StoreFactory,
@@ -115,6 +116,7 @@ TABLE = {
         detail(C.EDIT_CUSTOMERS), ("customer",), post=detail(C.EDIT_CUSTOMERS)
     ),
     "customers:vehicle-list": Entry(Gate(C.VIEW_CUSTOMERS)),
+    "customers:vehicle-export": Entry(Gate(C.EXPORT_LISTS)),
     "customers:vehicle-detail": Entry(Gate(C.VIEW_CUSTOMERS, refused=404), ("vehicle",)),
     "customers:vehicle-edit": Entry(
         detail(C.EDIT_CUSTOMERS), ("vehicle",), post=detail(C.EDIT_CUSTOMERS)
@@ -125,8 +127,10 @@ TABLE = {
     # --- operations ------------------------------------------------------------------------
     "operations:delivery-list": Entry(Gate(C.VIEW_CUSTOMERS)),
     "operations:delivery-create": Entry(Gate(C.WRITE_OPERATIONS), post=Gate(C.WRITE_OPERATIONS)),
+    "operations:delivery-export": Entry(Gate(C.EXPORT_LISTS)),
     "operations:visit-list": Entry(Gate(C.VIEW_CUSTOMERS)),
     "operations:visit-create": Entry(Gate(C.WRITE_OPERATIONS), post=Gate(C.WRITE_OPERATIONS)),
+    "operations:visit-export": Entry(Gate(C.EXPORT_LISTS)),
     # Refused with 403 (VIEW_CUSTOMERS in no store) before the visit is looked up.
     "operations:visit-detail": Entry(Gate(C.VIEW_CUSTOMERS), ("visit",)),
     "operations:inquiry-list": Entry(Gate(C.VIEW_CUSTOMERS)),
@@ -134,6 +138,19 @@ TABLE = {
     "operations:inquiry-create": Entry(Gate(C.EDIT_CUSTOMERS), post=Gate(C.EDIT_CUSTOMERS)),
     # --- audit -----------------------------------------------------------------------------
     "audit:list": Entry(Gate(C.VIEW_AUDIT)),
+    # --- imports: a customers job is seen by who may import customers (404 for the others);
+    # an empty mapping or commit form is refused with 400 before anything runs -----------------
+    "imports:job-list": Entry(Gate(C.EDIT_CUSTOMERS)),
+    "imports:job-create": Entry(Gate(C.EDIT_CUSTOMERS), post=Gate(C.EDIT_CUSTOMERS)),
+    "imports:job-detail": Entry(Gate(C.EDIT_CUSTOMERS, refused=404), ("import_job",)),
+    "imports:job-mapping": Entry(
+        Gate(ANY, 405), ("import_job",), post=Gate(C.EDIT_CUSTOMERS, 400, refused=404)
+    ),
+    "imports:job-commit": Entry(
+        Gate(ANY, 405), ("import_job",), post=Gate(C.EDIT_CUSTOMERS, 400, refused=404)
+    ),
+    "imports:job-progress": Entry(Gate(C.EDIT_CUSTOMERS, refused=404), ("import_job",)),
+    "imports:job-errors": Entry(Gate(C.EDIT_CUSTOMERS, refused=404), ("import_job",)),
     # --- API: anonymous gets 401; a role that sees no customers gets 403 from the viewset's
     # permission class, before any lookup (so 403, not 404, on details) -------------------------
     "api-token": Entry(Gate(PUBLIC, 405), post=Gate(PUBLIC, 400)),
@@ -184,6 +201,13 @@ TABLE = {
         Gate(C.VIEW_CUSTOMERS), post=Gate(C.EDIT_CUSTOMERS, 400), body="inverted_budget"
     ),
     "api-prospect-detail": Entry(Gate(C.VIEW_CUSTOMERS), ("inquiry",)),
+    # DMS push: POST only; an empty object fails item validation (400) after the gate.
+    "api-dms-deliveries": Entry(
+        Gate(C.WRITE_OPERATIONS, 405), post=Gate(C.WRITE_OPERATIONS, 400), body="empty_object"
+    ),
+    "api-dms-repair-orders": Entry(
+        Gate(C.WRITE_OPERATIONS, 405), post=Gate(C.WRITE_OPERATIONS, 400), body="empty_object"
+    ),
 }
 
 # POST bodies (JSON) that pass validation and stop right after the capability check.
@@ -204,6 +228,7 @@ BODIES = {
         "repair_order_no": w["visit"].repair_order_no, "visit_type": "maintenance",
         "date_in": "2025-01-02T10:00:00+08:00",
     },
+    "empty_object": lambda w: {},
     "inverted_budget": lambda w: {
         "customer": w["customer"].pk, "channel": "phone", "budget_min": "300000",
         "budget_max": "100000",
@@ -269,6 +294,7 @@ def _build_world():
         "visit": ServiceVisitFactory(vehicle=vehicle),
         "inquiry": InquiryFactory(customer=customer),
         "user": user_with_role(store, Role.FOLLOWUP_AGENT, username="mx_target"),
+        "import_job": ImportJobFactory(store=store),
     }  # fmt: skip
     return world
 

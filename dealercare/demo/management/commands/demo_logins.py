@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from dealercare.accounts.models import DealerGroup, StoreMembership, User
 from dealercare.accounts.roles import Role
@@ -26,7 +27,7 @@ def demo_logins():
     rows = []
     admin = User.objects.filter(username=ADMIN_USERNAME, dealer_group=group).first()
     if admin:
-        rows.append((admin.username, "Group admin", f"{group.name} (all stores)"))
+        rows.append((admin.username, _("Group admin"), f"{group.name} ({_('All stores')})"))
     first_store = group.stores.order_by("code").filter(code=STORES[0].code).first()
     memberships = (
         StoreMembership.objects.filter(store=first_store)

@@ -68,6 +68,12 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Loading the demo dataset: {customers} customers, seed {seed}")
         result = build_demo(customers=customers, seed=seed, stdout=self.stdout)
+        # The demo's events were bulk-loaded: the sweep creates their follow-up tasks, as it
+        # does after any import.
+        from dealercare.followups.services import sweep
+
+        swept = sweep()
+        self.stdout.write(f"Follow-up tasks created: {swept.total}")
         width = max(len(label) for _key, label in SUMMARY_LABELS)
         self.stdout.write("")
         for key, label in SUMMARY_LABELS:
