@@ -11,7 +11,6 @@ router = SimpleRouter()
 router.register("stores", StoreViewSet, basename="api-store")
 
 
-
 class ThrottledObtainAuthToken(ObtainAuthToken):
     """Username + password -> token, throttled per client against password guessing."""
 

@@ -49,12 +49,18 @@ def test_lifecycle_state_by_days_since_last_delivery_or_visit(
 
 def test_lifecycle_thresholds_are_the_stores_settings():
     strict = Thresholds(new_buyer_days=30, inactive_after_days=60, lost_after_days=120)
-    assert lifecycle_state(
-        today=TODAY, last_delivery_on=None, last_visit_on=days_ago(61), thresholds=strict
-    ) == S.INACTIVE
-    assert lifecycle_state(
-        today=TODAY, last_delivery_on=None, last_visit_on=days_ago(121), thresholds=strict
-    ) == S.LOST
+    assert (
+        lifecycle_state(
+            today=TODAY, last_delivery_on=None, last_visit_on=days_ago(61), thresholds=strict
+        )
+        == S.INACTIVE
+    )
+    assert (
+        lifecycle_state(
+            today=TODAY, last_delivery_on=None, last_visit_on=days_ago(121), thresholds=strict
+        )
+        == S.LOST
+    )
 
 
 @pytest.mark.parametrize(

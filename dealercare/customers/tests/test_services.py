@@ -56,7 +56,9 @@ def test_duplicate_mobile_in_the_same_store_is_refused_with_the_existing_custome
         )
     assert err.value.existing == existing
     assert err.value.extra == {
-        "field": "mobile", "existing_id": existing.pk, "existing_number": "GZ01-000001"
+        "field": "mobile",
+        "existing_id": existing.pk,
+        "existing_number": "GZ01-000001",
     }
     assert str(err.value.message) == (
         "A customer with this mobile number already exists in this store: GZ01-000001 张三."
@@ -113,7 +115,9 @@ def test_update_audits_each_changed_field_from_and_to(manager_a, store_a):
     )  # fmt: skip
     event = AuditEvent.objects.filter(action=AuditAction.UPDATE).get()
     assert event.changes == {
-        "name": ["张三", "张三丰"], "city": ["", "广州"], "tags": ["", "车友会"]
+        "name": ["张三", "张三丰"],
+        "city": ["", "广州"],
+        "tags": ["", "车友会"],
     }
     assert SearchTerm.objects.filter(customer=customer, term="zhangsanfeng").exists()
     assert not SearchTerm.objects.filter(customer=customer, term="zhangsan").exists()
@@ -157,7 +161,10 @@ def test_reveal_needs_a_reason_and_is_audited(manager_a, store_a):
     assert number == "13812345678"
     event = AuditEvent.objects.get(action=AuditAction.REVEAL_PHONE)
     assert (event.actor, event.target_id, event.reason, event.ip_address) == (
-        manager_a, str(customer.pk), "客户来电核实", "10.0.0.8"
+        manager_a,
+        str(customer.pk),
+        "客户来电核实",
+        "10.0.0.8",
     )
 
 
@@ -276,7 +283,9 @@ def test_refresh_classification_derives_state_and_tier_from_history(store_a):
 
 def test_reserved_numbers_continue_the_sequence(manager_a, store_a):
     assert services.reserve_customer_numbers(store_a, 3) == [
-        "GZ01-000001", "GZ01-000002", "GZ01-000003"
+        "GZ01-000001",
+        "GZ01-000002",
+        "GZ01-000003",
     ]
     customer = services.customer_create(actor=manager_a, store=store_a, fields=PERSON)
     assert customer.number == "GZ01-000004"
