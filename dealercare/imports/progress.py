@@ -11,7 +11,6 @@ already holds a transaction (tests, a shell), everything stays inline in it.
 import contextlib
 import json
 import os
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,7 +27,6 @@ class SideConnection:
 
     def __init__(self):
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-side")
-        self._lock = threading.Lock()
 
     @staticmethod
     def _run(fn, args):

@@ -14,8 +14,10 @@ later row is rejected, so that a second run of the same file cannot flip values 
 
 Per chunk: one query per natural key fetches what exists; rows are resolved in memory (a row
 either applies completely or is rejected with its reasons); then new rows are inserted in bulk
-(COPY on PostgreSQL), changed ones bulk-updated, search keys built in bulk, and every changed
-record audited field by field. The caller owns the transaction (all-or-nothing, dry runs).
+(COPY on PostgreSQL, written in the background while the next chunk is resolved; that chunk
+finds them in memory meanwhile), changed ones bulk-updated, search keys built in bulk, and every
+changed record audited field by field. The caller owns the transaction (all-or-nothing, dry
+runs) and calls finish() after the last chunk.
 """
 
 import datetime
@@ -577,10 +579,14 @@ class Upserter:
         if self.writer.defers:
             # The previous chunk's rows are still queued: what it created is carried in memory
             # (this chunk's lookups could not see it), then written while we work on this one.
+            # Ids for about as many new records are drawn first, so that this chunk's rows can
+            # be prepared without waiting for the server.
+            carried = self._carried or ((), (), ())
             self._merge_carried()
-            for model in (Customer, Vehicle, self.event_model):
-                if model is not None:
-                    self.writer.reserve_ids(model, len(valid))
+            for model, previous in zip((Customer, Vehicle, self.event_model), carried,
+                                       strict=True):  # fmt: skip
+                if model is not None and previous:
+                    self.writer.reserve_ids(model, len(previous))
             self.writer.send()
         results = []
         for row in rows:

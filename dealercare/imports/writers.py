@@ -108,7 +108,6 @@ class PostgresWriter(Writer):
     """
 
     defers = True
-    ID_MARGIN = 1000
 
     def __init__(self):
         self.queue = []  # (COPY statement, bytes)
@@ -128,7 +127,7 @@ class PostgresWriter(Writer):
         with self._cursor() as cur:
             cur.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, model._meta.pk.column, count - len(have) + self.ID_MARGIN],
+                [model._meta.db_table, model._meta.pk.column, count - len(have)],
             )
             have.extend(row[0] for row in cur.fetchall())
 
