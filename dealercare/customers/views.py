@@ -84,6 +84,30 @@ def _duplicate_link(error, form, field_name, html_name=None):
     return {"field": html_name or field_name, "url": url, "label": label}
 
 
+class _Outcome:
+    """What a form's service call gave: the result, or the duplicate link to show (if any)."""
+
+    def __init__(self, result=None, duplicate=None, ok=False):
+        self.result, self.duplicate, self.ok = result, duplicate, ok
+
+
+def _submit(call, form, *, extra_forms=(), duplicate_on=None):
+    """Run a service for a valid form; its refusals land on the form's fields.
+
+    `duplicate_on(err)` returns (form, field, html_name) where a DuplicateError is shown.
+    """
+    try:
+        return _Outcome(result=call(), ok=True)
+    except DuplicateError as err:
+        target, field, html_name = duplicate_on(err)
+        return _Outcome(duplicate=_duplicate_link(err, target, field, html_name))
+    except ValidationError as err:
+        _add_validation_errors(err, form, *extra_forms)
+    except ApplicationError as err:
+        form.add_error(None, err.message)
+    return _Outcome()
+
+
 def _redirect_if_merged(request, customer):
     if customer.merged_into_id:
         messages.info(
@@ -336,25 +360,26 @@ def customer_create(request):
         ]
         if all(valid):
             to_save = contact_changes(contacts)[0] if is_company else []
-            try:
-                customer = services.customer_create_with_vehicle(
+            outcome = _submit(
+                lambda: services.customer_create_with_vehicle(
                     actor=request.user,
                     store=form.cleaned_data["store"],
                     fields=form.customer_fields(),
                     tags=form.tag_names(),
                     contacts=[{k: v for k, v in c.items() if k != "id"} for c in to_save],
                     vehicle_fields=vehicle_form.vehicle_fields() if wants_vehicle else None,
-                )
-            except DuplicateError as err:
-                if err.extra.get("field") == "vin":
-                    duplicate = _duplicate_link(err, vehicle_form, "vin", "vehicle-vin")
-                else:
-                    duplicate = _duplicate_link(err, form, "mobile")
-            except ValidationError as err:
-                _add_validation_errors(err, form, vehicle_form)
-            except ApplicationError as err:
-                form.add_error(None, err.message)
-            else:
+                ),
+                form,
+                extra_forms=[vehicle_form],
+                duplicate_on=lambda err: (
+                    (vehicle_form, "vin", "vehicle-vin")
+                    if err.extra.get("field") == "vin"
+                    else (form, "mobile", None)
+                ),
+            )
+            duplicate = outcome.duplicate
+            if outcome.ok:
+                customer = outcome.result
                 messages.success(request, _("Customer %(c)s created.") % {"c": customer})
                 return redirect("customers:detail", pk=customer.pk)
     return render(
@@ -386,22 +411,20 @@ def customer_edit(request, pk):
         is_company = form.data.get("kind") == CustomerKind.COMPANY
         if form.is_valid() and (contacts.is_valid() if is_company else True):
             to_save, to_delete = contact_changes(contacts) if is_company else (None, ())
-            try:
-                services.customer_edit(
+            outcome = _submit(
+                lambda: services.customer_edit(
                     actor=request.user,
                     customer=customer,
                     fields=form.customer_fields(),
                     tags=form.tag_names(),
                     contacts=to_save,
                     delete_contact_ids=to_delete,
-                )
-            except DuplicateError as err:
-                duplicate = _duplicate_link(err, form, "mobile")
-            except ValidationError as err:
-                _add_validation_errors(err, form)
-            except ApplicationError as err:
-                form.add_error(None, err.message)
-            else:
+                ),
+                form,
+                duplicate_on=lambda err: (form, "mobile", None),
+            )
+            duplicate = outcome.duplicate
+            if outcome.ok:
                 messages.success(request, _("Changes saved."))
                 return redirect("customers:detail", pk=customer.pk)
     return render(
@@ -598,20 +621,19 @@ def vehicle_create(request, pk):
     form = VehicleForm(request.POST or None, store_id=customer.store_id)
     duplicate = None
     if request.method == "POST" and form.is_valid():
-        try:
-            vehicle = services.vehicle_create(
+        outcome = _submit(
+            lambda: services.vehicle_create(
                 actor=request.user,
                 store=customer.store,
                 owner=customer,
                 fields=form.vehicle_fields(),
-            )
-        except DuplicateError as err:
-            duplicate = _duplicate_link(err, form, "vin")
-        except ValidationError as err:
-            _add_validation_errors(err, form)
-        except ApplicationError as err:
-            form.add_error(None, err.message)
-        else:
+            ),
+            form,
+            duplicate_on=lambda err: (form, "vin", None),
+        )
+        duplicate = outcome.duplicate
+        if outcome.ok:
+            vehicle = outcome.result
             messages.success(request, _("Vehicle %(v)s added.") % {"v": vehicle})
             return redirect("customers:vehicle-detail", pk=vehicle.pk)
     return _vehicle_form_page(
@@ -633,17 +655,15 @@ def vehicle_edit(request, pk):
     form = VehicleForm(request.POST or None, instance=vehicle)
     duplicate = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.vehicle_update(
+        outcome = _submit(
+            lambda: services.vehicle_update(
                 actor=request.user, vehicle=vehicle, fields=form.vehicle_fields()
-            )
-        except DuplicateError as err:
-            duplicate = _duplicate_link(err, form, "vin")
-        except ValidationError as err:
-            _add_validation_errors(err, form)
-        except ApplicationError as err:
-            form.add_error(None, err.message)
-        else:
+            ),
+            form,
+            duplicate_on=lambda err: (form, "vin", None),
+        )
+        duplicate = outcome.duplicate
+        if outcome.ok:
             messages.success(request, _("Changes saved."))
             return redirect("customers:vehicle-detail", pk=vehicle.pk)
     return _vehicle_form_page(
