@@ -17,6 +17,7 @@ from dealercare.testing.factories import (
     CustomerFactory,
     DealerGroupFactory,
     DeliveryFactory,
+    ImportJobFactory,
     InquiryFactory,
     ServiceVisitFactory,
     StoreFactory,
@@ -33,7 +34,7 @@ B_PLATE = "粤B99999"
 B_VIN = "1M8GDM9AXKP042788"
 B_NUMBER = "SZ01-777777"
 B_MARKERS = (B_NAME, B_MOBILE, B_PLATE, B_VIN, "RO-B-SECRET", "SO-B-SECRET", "b_secret_user",
-             "乙公司隔离", "深圳隔离店", B_NUMBER, "139****9999")  # fmt: skip
+             "乙公司隔离", "深圳隔离店", B_NUMBER, "139****9999", "乙店隔离导入.csv")  # fmt: skip
 # Queries a store-A user might type to fish for B's customer.
 B_QUERIES = (
     B_NAME,
@@ -48,7 +49,8 @@ B_QUERIES = (
 )
 # Ids far above anything store A gets, one per model, so an id guess never hits an A record.
 B_IDS = {"customer": 900001, "company": 900002, "vehicle": 900003, "delivery": 900004,
-         "visit": 900005, "inquiry": 900006, "user": 900007, "store": 900008}  # fmt: skip
+         "visit": 900005, "inquiry": 900006, "user": 900007, "store": 900008,
+         "import_job": 900009}  # fmt: skip
 
 
 ROLES_IN_A = ["cs_manager", "general_manager", "followup_agent", "integration"]
@@ -74,6 +76,7 @@ def world(request, db):
     ServiceVisitFactory(vehicle=vehicle, repair_order_no="RO-B-SECRET", id=B_IDS["visit"],
                         date_in=timezone.now() - datetime.timedelta(days=3))  # fmt: skip
     InquiryFactory(customer=b_customer, id=B_IDS["inquiry"])
+    ImportJobFactory(store=store_b, original_name="乙店隔离导入.csv", id=B_IDS["import_job"])
     customer_services.customer_update(actor=b_user, customer=b_customer, fields={"city": "深圳"})
     customer_services.mobile_reveal(actor=b_user, customer=b_customer, reason="乙店核实")
     b_customer.refresh_from_db()
