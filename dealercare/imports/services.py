@@ -184,6 +184,7 @@ def _editable(job):
         raise ApplicationError(MSG_JOB_DONE)
 
 
+@transaction.atomic
 def import_mapping_set(*, actor, job, mapping):
     """Confirm the column mapping ({column index: field key}) and remember it for the source."""
     _require(actor, job.kind, job.store_id)
