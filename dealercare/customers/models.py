@@ -265,10 +265,24 @@ class ConsentRecord(models.Model):
 
 
 class SearchTerm(models.Model):
-    """One key a customer can be found by (see search_terms.py); rebuilt by the services."""
+    """One key a customer can be found by (see search_terms.py); rebuilt by the services.
 
-    store = models.ForeignKey("accounts.Store", on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="search_terms")
+    Derived data, kept lean because an import writes ten or so per customer (ADR 0002): no
+    foreign key constraints (the store is the customer's; deleting a customer still deletes its
+    keys through the ORM's cascade), no uniqueness index (a customer's keys are a set by
+    construction), only the search index and the customer index the rebuilds delete by.
+    """
+
+    store = models.ForeignKey(
+        "accounts.Store",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="search_terms", db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=SearchKind.choices)
     term = models.CharField(max_length=64)
 
@@ -283,9 +297,6 @@ class SearchTerm(models.Model):
                 name="searchterm_term_customer",
                 opclasses=["varchar_pattern_ops", "int8_ops", "varchar_ops", "int8_ops"],
             ),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["customer", "kind", "term"], name="unique_search_term")
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ updated record with its field changes (from → to); records the import created 
 the summary (and carry `created_by`), not audited one by one.
 """
 
+import datetime
 import itertools
 import logging
 import queue
@@ -533,3 +534,39 @@ def finish_job(job, status, message, result):
         job.file.delete(save=False)
     job.save()
     return job
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+def upload_retention_days():
+    return int(getattr(settings, "IMPORT_UPLOAD_RETENTION_DAYS", 30))
+
+
+def prune_uploads(*, days=None, now=None):
+    """Delete the stored files of imports untouched for `days` (default 30, setting
+    IMPORT_UPLOAD_RETENTION_DAYS) and the rejected rows kept with them: an abandoned preview or
+    a failed import must not keep customers' personal data for ever. A running job is left
+    alone unless its worker stopped reporting. Returns (files deleted, error rows deleted)."""
+    days = upload_retention_days() if days is None else days
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    files = rows = 0
+    pruned = []
+    for job in ImportJob.objects.filter(updated_at__lt=cutoff).iterator(chunk_size=500):
+        if job.status in (JobStatus.QUEUED, JobStatus.RUNNING) and not job_is_stale(job):
+            continue
+        pruned.append(job.pk)
+        if not job.file:
+            continue
+        job.file.delete(save=False)
+        if job.status not in (JobStatus.DONE, JobStatus.FAILED):  # it cannot go on without it
+            job.status = JobStatus.FAILED
+            job.message = str(MSG_NO_FILE)
+        job.save(update_fields=["file", "status", "message"])
+        files += 1
+    for start in range(0, len(pruned), 1000):
+        deleted, _by_model = ImportRowError.objects.filter(
+            job_id__in=pruned[start : start + 1000]
+        ).delete()
+        rows += deleted
+    return files, rows

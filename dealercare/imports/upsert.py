@@ -161,7 +161,7 @@ class RowResult:
         return self.event.pk if self.event else None
 
 
-@lru_cache(maxsize=131_072)
+@lru_cache(maxsize=262_144)
 def name_search_keys(name):
     """The name's search keys (pinyin readings are the costly part; names repeat a lot)."""
     return frozenset(
