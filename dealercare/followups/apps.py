@@ -5,3 +5,6 @@ class FollowupsConfig(AppConfig):
     name = "dealercare.followups"
     label = "followups"
     verbose_name = "Follow-ups"
+
+    def ready(self):
+        from . import timeline  # noqa: F401  (registers the customer timeline providers)

@@ -13,6 +13,7 @@ class RuleEvent(models.TextChoices):
     DELIVERY = Event.DELIVERY.value, _("Vehicle delivered")
     SERVICE_VISIT_FINISHED = Event.SERVICE_VISIT_FINISHED.value, _("Service visit finished")
     COMPLAINT_CLOSED = Event.COMPLAINT_CLOSED.value, _("Complaint closed")
+    SURVEY_LOW_SCORE = Event.SURVEY_LOW_SCORE.value, _("Low survey answer")
 
 
 class EventType(models.TextChoices):
@@ -21,6 +22,7 @@ class EventType(models.TextChoices):
     DELIVERY = "delivery", _("Delivery")
     SERVICE_VISIT = "service_visit", _("Service visit")
     COMPLAINT = "complaint", _("Complaint")
+    SURVEY_RESPONSE = "survey_response", _("Survey response")
 
 
 class TaskKind(models.TextChoices):
@@ -32,6 +34,7 @@ class TaskKind(models.TextChoices):
     DELIVERY_RUN_IN_REMINDER = "delivery_run_in_reminder", _("Run-in maintenance reminder")
     SERVICE_FOLLOWUP = "service_followup", _("Service follow-up")
     COMPLAINT_SATISFACTION_CHECK = "complaint_satisfaction_check", _("Complaint satisfaction check")
+    SURVEY_RECOVERY = "survey_recovery", _("Recovery call after a low survey answer")
     OTHER = "other", pgettext_lazy("follow-up kind", "Other")
 
 
@@ -90,3 +93,36 @@ class SmsStatus(models.TextChoices):
     SENT = "sent", pgettext_lazy("sms status", "Sent")
     FAILED = "failed", _("Failed")
     RECEIVED = "received", pgettext_lazy("sms status", "Received")
+
+
+class CallSatisfaction(models.TextChoices):
+    """What the customer said on a reached call, on DOMAIN §4's five levels (for the
+    follow-up statistics' satisfied rate; the survey module records item scores)."""
+
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
+    SATISFIED = "satisfied", _("Satisfied")
+    AVERAGE = "average", _("Average")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", _("Very dissatisfied")
+
+
+SATISFIED_LEVELS = (CallSatisfaction.VERY_SATISFIED, CallSatisfaction.SATISFIED)
+
+
+class Department(models.TextChoices):
+    """The department a hand-off goes to (DOMAIN §3: a problem found on a call)."""
+
+    SERVICE = "service", _("Service department")
+    SALES = "sales", _("Sales department")
+
+
+class HandOffStatus(models.TextChoices):
+    """A hand-off's way from the call to the customer being told the result."""
+
+    OPEN = "open", pgettext_lazy("hand-off status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("hand-off status", "In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CUSTOMER_INFORMED = "customer_informed", _("Customer informed")
+
+
+OPEN_HANDOFF_STATUSES = (HandOffStatus.OPEN, HandOffStatus.IN_PROGRESS, HandOffStatus.RESOLVED)

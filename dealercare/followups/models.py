@@ -17,8 +17,11 @@ from dealercare.customers.choices import CustomerType
 from . import rules
 from .choices import (
     AttemptOutcome,
+    CallSatisfaction,
     Channel,
+    Department,
     EventType,
+    HandOffStatus,
     RuleEvent,
     SmsDirection,
     SmsStatus,
@@ -177,6 +180,9 @@ class FollowUpTask(StoreScoped):
     outcome = models.CharField(_("outcome"), max_length=20, choices=TaskOutcome.choices, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), **_user)
+    satisfaction = models.CharField(
+        _("customer satisfaction"), max_length=20, choices=CallSatisfaction.choices, blank=True
+    )
 
     class Meta:
         constraints = [
@@ -284,3 +290,88 @@ class SmsMessage(StoreScoped):
 
     def __str__(self):
         return f"{self.direction} {self.status} #{self.pk}"
+
+
+class HandOff(StoreScoped):
+    """A problem found on a follow-up call, handed to the service or sales department: an owner
+    there works it, and it stays open until the customer has been told the result."""
+
+    task = models.ForeignKey(
+        FollowUpTask,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handoffs",
+        verbose_name=_("follow-up"),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="followup_handoffs",
+        verbose_name=_("customer"),
+    )
+    vehicle = models.ForeignKey(
+        "customers.Vehicle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followup_handoffs",
+        verbose_name=_("vehicle"),
+    )
+    department = models.CharField(_("department"), max_length=10, choices=Department.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="followup_handoffs",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due date"))
+    description = models.TextField(_("description"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=HandOffStatus.choices, default=HandOffStatus.OPEN
+    )
+    resolution = models.TextField(_("result"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), **_user)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    informed_at = models.DateTimeField(_("customer informed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["store", "status", "due_on"], name="handoff_store_status"),
+            models.Index(fields=["owner", "status"], name="handoff_owner_status"),
+        ]
+        verbose_name = _("hand-off")
+
+    def __str__(self):
+        return f"{self.get_department_display()} #{self.pk}"
+
+    @property
+    def is_open(self):
+        return self.status != HandOffStatus.CUSTOMER_INFORMED
+
+    def clean(self):
+        if self.description is not None and len(self.description.strip()) < 2:
+            raise ValidationError({"description": _("Describe the problem.")})
+
+
+class HandOffUpdate(models.Model):
+    """One step of a hand-off: a status change or an owner change, with who, when and a note."""
+
+    handoff = models.ForeignKey(
+        HandOff, on_delete=models.CASCADE, related_name="updates", verbose_name=_("hand-off")
+    )
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), **_user)
+    status_from = models.CharField(
+        _("from"), max_length=20, choices=HandOffStatus.choices, blank=True
+    )
+    status_to = models.CharField(_("to"), max_length=20, choices=HandOffStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("hand-off update")
+
+    def __str__(self):
+        return f"{self.handoff_id} {self.status_from}->{self.status_to}"

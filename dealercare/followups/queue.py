@@ -9,8 +9,10 @@ connections BEGIN IMMEDIATE) is the whole guarantee. See docs/adr/0005.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, time, timedelta
 
+import psycopg
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -25,7 +27,14 @@ from dealercare.core.errors import ApplicationError
 from dealercare.core.models import AuditAction
 from dealercare.core.workdays import DailyHours, from_local, to_local
 
-from .choices import FAILED_OUTCOMES, AttemptOutcome, Channel, TaskOutcome, TaskStatus
+from .choices import (
+    FAILED_OUTCOMES,
+    AttemptOutcome,
+    CallSatisfaction,
+    Channel,
+    TaskOutcome,
+    TaskStatus,
+)
 from .conf import setting
 from .models import FollowUpAttempt, FollowUpTask
 from .rules import allowed_call_time, is_call_allowed
@@ -38,6 +47,8 @@ MSG_SMS_TASK = _("This follow-up is sent by SMS, not called.")
 MSG_CALL_BACK_TIME = _("Give a call-back time in the future.")
 MSG_NOT_AN_AGENT = _("%(user)s cannot work follow-ups in this store.")
 MSG_NOT_YOUR_CLAIM = _("You are not working on this follow-up.")
+MSG_SATISFACTION_ONLY_REACHED = _("Satisfaction is recorded only when the customer was reached.")
+MSG_SATISFACTION_UNKNOWN = _("Choose one of the satisfaction levels.")
 
 # Candidates a portable claim may lose to concurrent claims before it gives up for this call.
 _MAX_CANDIDATES = 50
@@ -53,13 +64,19 @@ def _calling_hours(store) -> DailyHours:
     return DailyHours(store.calling_hours_start, store.calling_hours_end)
 
 
-def _working_stores(agent, store_ids) -> list[Store]:
-    """The stores among `store_ids` (default: all) where `agent` may work follow-ups."""
+def _working_store_ids(agent, store_ids) -> list[int]:
+    """The ids among `store_ids` (default: all) of the stores where `agent` may work follow-ups
+    (no query: the agent's access is read once and cached on the user)."""
     allowed = set(access_for(agent).store_ids(Capability.WORK_FOLLOWUPS))
     wanted = allowed if store_ids is None else set(store_ids)
     if not allowed or not wanted <= allowed:
         raise PermissionDenied(MSG_NO_PERMISSION)
-    return list(Store.objects.filter(pk__in=wanted, is_active=True))
+    return sorted(wanted)
+
+
+def _working_stores(agent, store_ids) -> list[Store]:
+    """The active stores among `store_ids` (default: all) where `agent` may work follow-ups."""
+    return list(Store.objects.filter(pk__in=_working_store_ids(agent, store_ids), is_active=True))
 
 
 def claim_next(agent, store_ids=None, now: datetime | None = None) -> FollowUpTask | None:
@@ -70,9 +87,14 @@ def claim_next(agent, store_ids=None, now: datetime | None = None) -> FollowUpTa
     hours and of customers outside their quiet hours; the earliest due first (so overdue tasks
     lead), VIP customers first among tasks due at the same time, then the oldest. One call at a
     time: an agent who still holds a claim gets that task back. A claim lasts
-    FOLLOWUP_CLAIM_TIMEOUT_MINUTES; an expired one returns to the pool.
+    FOLLOWUP_CLAIM_TIMEOUT_MINUTES; an expired one returns to the pool. The task comes with its
+    customer, vehicle, rule and store (what the call console shows).
     """
     now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        # Stores, calling hours and wall clocks are read inside the one claiming round trip.
+        wanted = _working_store_ids(agent, store_ids)
+        return _claim_postgresql(agent, wanted, now, now + claim_timeout())
     stores = [
         store
         for store in _working_stores(agent, store_ids)
@@ -84,8 +106,7 @@ def claim_next(agent, store_ids=None, now: datetime | None = None) -> FollowUpTa
     local_times: dict[time, list[int]] = {}
     for store in stores:
         local_times.setdefault(to_local(now, store.tzinfo).time(), []).append(store.pk)
-    claim = _claim_postgresql if connection.vendor == "postgresql" else _claim_portable
-    pk = claim(agent, local_times, now, now + claim_timeout())
+    pk = _claim_portable(agent, local_times, now, now + claim_timeout())
     return _claimed(pk) if pk is not None else None
 
 
@@ -147,12 +168,17 @@ def _claim_portable(agent, local_times, now, expires) -> int | None:
     return None
 
 
-# PostgreSQL: two statements, each atomic on its own, written out (no ORM compilation on the
-# hot path). The first returns expired claims to the pool. The second renews and returns a claim
-# the agent still holds, or else claims the first claimable row, locked with FOR UPDATE SKIP
-# LOCKED: concurrent claimers skip it instead of waiting, and the UPDATE re-checks status on the
-# row it locked. Quiet hours are read on each store's wall clock (%(local_times)s, aligned with
-# %(stores)s), as in _claimable(), which the portable path uses.
+# PostgreSQL: two prepared statements, written out: no ORM compilation, no model queries and
+# (once per connection) no planning on the hot path. The first returns
+# expired claims to the pool (before the second runs, so a released task can be claimed at
+# once). The second, one statement: the agent's stores that are inside calling hours now, with
+# each store's wall clock (for quiet hours), computed by the database from the stores' time
+# zones; then renew and return a claim the agent still holds ("one call at a time"), or else
+# claim the first claimable row, locked with FOR UPDATE SKIP LOCKED (concurrent claimers skip it
+# instead of waiting; the UPDATE re-checks its status); and return the task joined with its
+# customer, vehicle, rule and store, which _console_task() turns into model instances as
+# select_related() would. The stores travel as one array (an InitPlan), so the candidate scan
+# stays an index scan of the queue index that stops at the first claimable row.
 _RELEASE_SQL = """
 UPDATE followups_followuptask SET status = 'pending', claimed_by_id = NULL, claimed_at = NULL,
                                   claim_expires_at = NULL, updated_at = %(now)s
@@ -164,26 +190,33 @@ WHERE id IN (
 )
 """
 _CLAIM_SQL = """
-WITH held AS (
+WITH calling AS MATERIALIZED (
+    SELECT COALESCE(array_agg(s.id), '{{}}') AS ids, array_agg(clock.local_time) AS clocks
+    FROM accounts_store s
+    CROSS JOIN LATERAL (
+        SELECT (%(now)s::timestamptz AT TIME ZONE s.timezone)::time AS local_time
+    ) clock
+    WHERE s.id = ANY(%(stores)s::bigint[]) AND s.is_active
+      AND clock.local_time >= s.calling_hours_start AND clock.local_time < s.calling_hours_end
+),
+held AS (
     UPDATE followups_followuptask SET claim_expires_at = %(expires)s, updated_at = %(now)s
     WHERE id = (
         SELECT id FROM followups_followuptask
         WHERE claimed_by_id = %(agent)s AND status = 'claimed'
-          AND store_id = ANY(%(stores)s::bigint[])
+          AND store_id = ANY((SELECT ids FROM calling)::bigint[])
         ORDER BY due_at, priority, id LIMIT 1
     )
-    RETURNING id
+    RETURNING {task_columns}
 ),
 candidate AS (
     SELECT t.id FROM followups_followuptask t
     JOIN customers_customer c ON c.id = t.customer_id
     CROSS JOIN LATERAL (
-        SELECT (%(local_times)s::time[])[
-            array_position(%(stores)s::bigint[], t.store_id::bigint)
-        ] AS local_time
+        SELECT k.clocks[array_position(k.ids, t.store_id::bigint)] AS local_time FROM calling k
     ) store_clock
     WHERE t.status = 'pending' AND t.channel = 'phone' AND t.window_start <= %(now)s
-      AND t.store_id = ANY(%(stores)s::bigint[])
+      AND t.store_id = ANY((SELECT ids FROM calling)::bigint[])
       AND (t.owner_id IS NULL OR t.owner_id = %(agent)s)
       AND NOT COALESCE(
           (c.quiet_hours_start < c.quiet_hours_end
@@ -203,27 +236,79 @@ claimed AS (
                                       updated_at = %(now)s
     WHERE NOT EXISTS (SELECT 1 FROM held) AND status = 'pending'
       AND id = (SELECT id FROM candidate)
-    RETURNING id
-)
-SELECT id FROM held UNION ALL SELECT id FROM claimed
+    RETURNING {task_columns}
+),
+got AS (SELECT * FROM held UNION ALL SELECT * FROM claimed)
+SELECT got.*, {related_columns}
+FROM got
+JOIN customers_customer c ON c.id = got.customer_id
+LEFT JOIN customers_vehicle v ON v.id = got.vehicle_id
+JOIN followups_followuprule r ON r.id = got.rule_id
+JOIN accounts_store s ON s.id = got.store_id
 """
 
 
-def _claim_postgresql(agent, local_times, now, expires) -> int | None:
-    """Claim with SELECT ... FOR UPDATE SKIP LOCKED (see _CLAIM_SQL): two round trips."""
-    stores, clocks = [], []
-    for local_time, store_ids in local_times.items():
-        stores += store_ids
-        clocks += [local_time] * len(store_ids)
-    params = {
-        "now": now, "expires": expires, "agent": agent.pk, "stores": stores,
-        "local_times": clocks,
-    }  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(_RELEASE_SQL, params)
-        cursor.execute(_CLAIM_SQL, params)
+@functools.cache
+def _console_query():
+    """The claim statement with its column lists, and how to cut a row into model instances."""
+    from dealercare.customers.models import Customer, Vehicle
+
+    from .models import FollowUpRule
+
+    def columns(model, alias):
+        return [f"{alias}.{connection.ops.quote_name(f.column)}"
+                for f in model._meta.concrete_fields]  # fmt: skip
+
+    related = (("customer", Customer, "c"), ("vehicle", Vehicle, "v"),
+               ("rule", FollowUpRule, "r"), ("store", Store, "s"))  # fmt: skip
+    task_columns = ", ".join(
+        connection.ops.quote_name(f.column) for f in FollowUpTask._meta.concrete_fields
+    )
+    related_columns = ", ".join(col for _, model, alias in related
+                                for col in columns(model, alias))  # fmt: skip
+    claim_sql = _CLAIM_SQL.format(task_columns=task_columns, related_columns=related_columns)
+    return (
+        _RELEASE_SQL,
+        claim_sql,
+        [(name, model, len(model._meta.concrete_fields)) for name, model, _ in related],
+    )
+
+
+def _console_task(row, related) -> FollowUpTask:
+    """A claimed task from its row, with customer, vehicle, rule and store attached."""
+    width = len(FollowUpTask._meta.concrete_fields)
+    task = FollowUpTask.from_db(connection.alias, None, row[:width])
+    offset = width
+    for name, model, count in related:
+        values = row[offset : offset + count]
+        offset += count
+        instance = model.from_db(connection.alias, None, values) if values[0] is not None else None
+        FollowUpTask._meta.get_field(name).set_cached_value(task, instance)
+    return task
+
+
+def _claim_postgresql(agent, store_ids, now, expires) -> FollowUpTask | None:
+    """Claim in two prepared statements on the same connection (see _CLAIM_SQL).
+
+    Django's cursors bind parameters on the client, so PostgreSQL would plan the claim (a few
+    milliseconds: more than running it) on every call; a server-binding cursor with prepare=True
+    plans it once per connection. Both statements run in the caller's transaction, if any.
+    """
+    release_sql, claim_sql, related = _console_query()
+    params = {"now": now, "expires": expires, "agent": agent.pk, "stores": store_ids}
+    connection.ensure_connection()
+    raw = connection.connection
+    with psycopg.Cursor(raw) as cursor:
+        if not getattr(raw, "_followups_claim_ready", False):
+            # Plan the prepared claim once for any parameters: a custom plan per call costs
+            # more than the claim itself. Only prepared statements read this setting, and
+            # Django's own queries are not prepared (client-side binding).
+            cursor.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', false)")
+            raw._followups_claim_ready = True
+        cursor.execute(release_sql, params, prepare=True)
+        cursor.execute(claim_sql, params, prepare=True)
         row = cursor.fetchone()
-    return row[0] if row else None
+    return _console_task(row, related) if row else None
 
 
 def release_expired_claims(*, now: datetime | None = None, store_ids=None, limit=1000) -> int:
@@ -268,6 +353,7 @@ def record_attempt(
     outcome,
     notes: str = "",
     call_back_at: datetime | None = None,
+    satisfaction: str = "",
     now: datetime | None = None,
 ) -> FollowUpAttempt:
     """Record one call of `task` and move the task on.
@@ -275,7 +361,9 @@ def record_attempt(
     Reached or refused closes it as done, a wrong number as unreachable; "call back at" reopens
     it for the agent from that time; no answer and busy retry after FOLLOWUP_RETRY_MINUTES until
     the rule's max attempts (default 3), then close it as unreachable. Forbidden phrases in the
-    notes are stored on the attempt (the console flags them, supervisors count them).
+    notes are stored on the attempt (the console flags them, supervisors count them). On a
+    reached call, `satisfaction` (choices.CallSatisfaction, optional) is what the customer said:
+    it goes on the task for the follow-up statistics' satisfied rate.
     """
     access = access_for(agent)
     access.require(Capability.WORK_FOLLOWUPS, task.store_id)
@@ -302,6 +390,10 @@ def record_attempt(
         raise ApplicationError(MSG_ASSIGNED_TO_OTHER)
     if outcome == AttemptOutcome.CALL_BACK and (call_back_at is None or call_back_at <= now):
         raise ApplicationError(MSG_CALL_BACK_TIME, extra={"field": "call_back_at"})
+    if satisfaction and satisfaction not in CallSatisfaction.values:
+        raise ApplicationError(MSG_SATISFACTION_UNKNOWN, extra={"field": "satisfaction"})
+    if satisfaction and outcome != AttemptOutcome.REACHED:
+        raise ApplicationError(MSG_SATISFACTION_ONLY_REACHED, extra={"field": "satisfaction"})
 
     attempt = FollowUpAttempt.objects.create(
         task=task, agent=agent, at=now, outcome=outcome, notes=notes,
@@ -320,6 +412,8 @@ def record_attempt(
     }
     if outcome in closing:
         _close(task, *closing[outcome], agent, now)
+        if outcome == AttemptOutcome.REACHED:
+            task.satisfaction = satisfaction
     elif outcome == AttemptOutcome.CALL_BACK:
         # The customer asked for this time: the agent who promised calls back, and the task is
         # not late before then.
@@ -336,7 +430,7 @@ def record_attempt(
 # What an attempt may change on its task.
 _ATTEMPT_FIELDS = (
     "status", "outcome", "closed_at", "closed_by", "attempts_count", "window_start", "due_at",
-    "owner", "claimed_by", "claimed_at", "claim_expires_at", "updated_at",
+    "owner", "claimed_by", "claimed_at", "claim_expires_at", "satisfaction", "updated_at",
 )  # fmt: skip
 
 

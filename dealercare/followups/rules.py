@@ -30,6 +30,7 @@ class Event(StrEnum):
     DELIVERY = "delivery"  # vehicle delivered 交车
     SERVICE_VISIT_FINISHED = "service_visit_finished"  # vehicle left the workshop 离站
     COMPLAINT_CLOSED = "complaint_closed"
+    SURVEY_LOW_SCORE = "survey_low_score"  # an answer at or below "average", or a "no" check
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,15 @@ DEFAULT_RULES: tuple[WindowRule, ...] = (
     WindowRule("service_followup", Event.SERVICE_VISIT_FINISHED, earliest_day=1, due_day=3),
     # Satisfaction check on the complaint's handling: next day, by the end of day 3.
     WindowRule("complaint_satisfaction_check", Event.COMPLAINT_CLOSED, earliest_day=1, due_day=3),
+    # Recovery call after a low survey answer (closed loop, DOMAIN §4): at once, by the end of
+    # the next working day.
+    WindowRule(
+        "survey_recovery",
+        Event.SURVEY_LOW_SCORE,
+        earliest_hours=0,
+        due_day=1,
+        due_working_days=True,
+    ),
 )
 
 

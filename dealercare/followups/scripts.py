@@ -104,6 +104,11 @@ _BODIES = {
         + _CONSENT
         + "请问您对我们的处理结果和处理过程是否满意？"
     ),
+    "survey_recovery": (
+        "感谢您参加我们的满意度调查，您反映的不满意之处我们非常重视。"
+        + _CONSENT
+        + "能否请您具体说说哪里让您不满意？我们会认真记录并尽快给您答复。"
+    ),
 }
 
 _SMS = {
@@ -117,6 +122,8 @@ _SMS = {
     "请按保养手册按时回店进行走合保养，预约电话{hotline}。回TD退订",
     "service_followup": "【{store}】{name}{title}，感谢您到店维修保养，车辆{plate}使用中如有任何问题"
     "请致电{hotline}。回TD退订",
+    "survey_recovery": "【{store}】{name}{title}，感谢您参加满意度调查，您的意见我们非常重视，"
+    "客服专员将尽快与您联系，也欢迎致电{hotline}。回TD退订",
     "complaint_satisfaction_check": "【{store}】{name}{title}，您反映的问题已处理完毕，"
     "如对处理结果有任何意见，请致电{hotline}。回TD退订",
 }

@@ -502,7 +502,7 @@ windowed AS (
 INSERT INTO {tasks} (
     created_at, updated_at, store_id, rule_id, customer_id, vehicle_id, event_type, event_id,
     event_at, kind, channel, priority, window_start, due_at, status, attempts_count, outcome,
-    closed_at
+    closed_at, satisfaction
 )
 SELECT %(now)s, %(now)s, %(store)s, %(rule)s, customer_id, vehicle_id, %(event_type)s, id,
        event_at, %(kind)s,
@@ -515,7 +515,8 @@ SELECT %(now)s, %(now)s, %(store)s, %(rule)s, customer_id, vehicle_id, %(event_t
        CASE WHEN allow_phone OR allow_sms THEN %(pending)s ELSE %(cancelled)s END,
        0,
        CASE WHEN allow_phone OR allow_sms THEN '' ELSE %(no_consent)s END,
-       CASE WHEN allow_phone OR allow_sms THEN NULL ELSE %(now)s::timestamptz END
+       CASE WHEN allow_phone OR allow_sms THEN NULL ELSE %(now)s::timestamptz END,
+       ''
 FROM windowed
 ORDER BY id  -- concurrent sweeps insert in the same order: they wait, never deadlock
 ON CONFLICT (rule_id, event_type, event_id) DO NOTHING

@@ -59,6 +59,7 @@ def test_default_rules_are_domain_tables_with_stable_codes():
         ("delivery_run_in_reminder", Event.DELIVERY),
         ("service_followup", Event.SERVICE_VISIT_FINISHED),
         ("complaint_satisfaction_check", Event.COMPLAINT_CLOSED),
+        ("survey_recovery", Event.SURVEY_LOW_SCORE),
     ]
 
 
