@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dealercare
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint format demo bench bench-search chromium system-deps postgres messages clean
+.PHONY: run test test-sqlite test-postgres lint format demo bench bench-search bench-import \
+	bench-followups bench-csi bench-complaints chromium system-deps postgres messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,7 +83,28 @@ messages: $(STAMP) system-deps
 bench-search: $(STAMP) postgres
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
 
-bench: bench-search
+# 100,000 complaints (databases dealercare_bench_complaints and dealercare_bench_helpdesk) against
+# django-helpdesk 100,000 tickets, both under gunicorn; django-helpdesk goes into its own
+# bench/.venv-helpdesk. E.g. BENCH_ARGS="--complaints 10000 --customers 10000 --requests 50".
+bench-complaints: $(STAMP) postgres
+	$(BIN)/python -m bench.complaints $(BENCH_ARGS)
+
+# A 1,000,000-row customer file imported into database dealercare_bench_import, against COPY of the
+# same rows and django-import-export (100,000 rows); e.g. BENCH_IMPORT_ARGS="--rows 50000 --iex-rows 5000".
+bench-import: $(STAMP) postgres
+	$(BIN)/python bench/import_bench.py $(BENCH_IMPORT_ARGS)
+
+# 100 stores, 10,000,000 survey answers in database dealercare_bench_csi; e.g. BENCH_ARGS="--answers 100000".
+bench-csi: $(STAMP) postgres
+	$(BIN)/python bench/csi.py $(BENCH_ARGS)
+
+# Follow-up sweep vs one set-based INSERT, and 50 agents claiming (database
+# dealercare_bench_followups); e.g. BENCH_ARGS="--vehicles 20000 --visits 60000 --queue 5000".
+bench-followups: $(STAMP) postgres
+	$(BIN)/python bench/followups.py $(BENCH_ARGS)
+
+# Every benchmark, one after another (hours at the issues' sizes).
+bench: bench-search bench-import bench-followups bench-csi bench-complaints
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -7,4 +7,8 @@ urlpatterns = [
     path("", include("dealercare.customers.api.urls")),
     path("", include("dealercare.operations.api.urls")),
     path("", include("dealercare.imports.api.urls")),
+    path("", include("dealercare.followups.api.urls")),
+    path("", include("dealercare.surveys.api.urls")),
+    path("", include("dealercare.complaints.api.urls")),
+    path("", include("dealercare.csi.api.urls")),
 ]

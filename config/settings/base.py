@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "dealercare.followups",
     "dealercare.demo",
     "dealercare.imports",
+    "dealercare.surveys",
+    "dealercare.csi",
+    "dealercare.complaints",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +117,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Complaint attachments: outside MEDIA_ROOT and static, served only by a view that checks access.
+COMPLAINT_ATTACHMENT_ROOT = Path(
+    os.environ.get("COMPLAINT_ATTACHMENT_ROOT", BASE_DIR / "private" / "complaints")
+)
 # The largest file the importer takes (MB); larger uploads get a clear message, not a 413.
 IMPORT_MAX_UPLOAD_MB = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "200"))
 
@@ -152,6 +159,30 @@ SPECTACULAR_SETTINGS = {
         "VisitStatusEnum": "dealercare.operations.choices.VisitStatus",
         "InquiryChannelEnum": "dealercare.operations.choices.InquiryChannel",
         "InquiryStatusEnum": "dealercare.operations.choices.InquiryStatus",
+        "CustomerKindEnum": "dealercare.customers.choices.CustomerKind",
+        "FollowUpTaskKindEnum": "dealercare.followups.choices.TaskKind",
+        "FollowUpTaskStatusEnum": "dealercare.followups.choices.TaskStatus",
+        "FollowUpChannelEnum": "dealercare.followups.choices.Channel",
+        "FollowUpTaskOutcomeEnum": "dealercare.followups.choices.TaskOutcome",
+        "CallOutcomeEnum": "dealercare.followups.choices.AttemptOutcome",
+        "CallSatisfactionEnum": "dealercare.followups.choices.CallSatisfaction",
+        "HandOffDepartmentEnum": "dealercare.followups.choices.Department",
+        "HandOffStatusEnum": "dealercare.followups.choices.HandOffStatus",
+        "ComplaintChannelEnum": "dealercare.complaints.choices.ComplaintChannel",
+        "ComplaintSeverityEnum": "dealercare.complaints.choices.Severity",
+        "ComplaintStatusEnum": "dealercare.complaints.choices.ComplaintStatus",
+        "ComplaintDepartmentEnum": "dealercare.complaints.choices.Department",
+        "ComplaintActionKindEnum": "dealercare.complaints.choices.ActionKind",
+        "ComplaintSatisfactionEnum": "dealercare.complaints.choices.CustomerSatisfaction",
+        "AttachmentKindEnum": "dealercare.complaints.choices.AttachmentKind",
+        "SurveyItemKindEnum": "dealercare.surveys.choices.ItemKind",
+        "QuestionnaireVersionStatusEnum": "dealercare.surveys.choices.VersionStatus",
+        "SurveyChannelEnum": "dealercare.surveys.choices.ResponseChannel",
+        "SurveySourceEnum": "dealercare.surveys.choices.ResponseSource",
+        "ActionPlanStatusEnum": "dealercare.csi.choices.PlanStatus",
+        "FindingKindEnum": "dealercare.csi.choices.FindingKind",
+        "TargetScopeEnum": "dealercare.csi.choices.TargetScope",
+        "TargetMetricEnum": "dealercare.csi.choices.TargetMetric",
     },
 }
 

@@ -1,5 +1,10 @@
 """Test settings: fast hashing, tasks run inline, plain static storage."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-secret"  # noqa: S105
@@ -17,3 +22,8 @@ LANGUAGE_CODE = "en"
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Uploads (imports, complaint attachments) go to a throw-away folder, never into the checkout.
+_FILES = Path(tempfile.mkdtemp(prefix="dealercare-test-files-"))
+atexit.register(shutil.rmtree, _FILES, ignore_errors=True)
+MEDIA_ROOT = _FILES / "media"
+COMPLAINT_ATTACHMENT_ROOT = _FILES / "private" / "complaints"

@@ -9,6 +9,9 @@ Writes are checked with bodies that stop right after the gate (empty forms, a du
 a budget upside down): nothing is created, and each test's transaction is rolled back anyway.
 """
 
+import importlib
+import importlib.util
+import pkgutil
 from dataclasses import dataclass
 
 import pytest
@@ -42,46 +45,19 @@ from dealercare.testing.factories import (
     group_admin,
     user_with_role,
 )
+from dealercare.testing.permissions import (
+    ANY,
+    GROUP_ADMIN,
+    MEMBER,
+    MOBILE,
+    PUBLIC,
+    SKIPPED,
+    C,
+    Entry,
+    Gate,
+    detail,
+)
 from dealercare.testing.urls_walk import all_urls
-
-C = Capability
-PUBLIC = "public"
-ANY = "any authenticated user"
-GROUP_ADMIN = "group admin"
-MEMBER = "any role in the store"  # a role there, even one without capabilities, or group admin
-SKIPPED = {"login", "logout"}
-MOBILE = "13812345678"
-
-
-@dataclass(frozen=True)
-class Gate:
-    """Who passes one method of a URL, and what both sides get.
-
-    `passed` is the status of a principal that passes: the view's success code, or its answer
-    to the empty or invalid body we send (a form redisplayed, 400, 409). `refused` is what the
-    others get: 403, or 404 where the view hides that the record exists. Lacking `hidden` (when
-    set) answers 404 before the gate is even asked.
-    """
-
-    need: object
-    passed: int = 200
-    refused: int = 403
-    hidden: Capability | None = None
-
-
-@dataclass(frozen=True)
-class Entry:
-    get: Gate
-    objects: tuple = ()  # the store-A object(s) that fill the URL's parameter, one run each
-    post: Gate | None = None
-    patch: Gate | None = None
-    body: str = ""  # a BODIES key for the POST; empty: an empty form / JSON object
-
-
-def detail(need, passed=200):
-    """An object of store A behind VIEW_CUSTOMERS: without it the UI answers 404 (hidden)."""
-    return Gate(need, passed, hidden=C.VIEW_CUSTOMERS)
-
 
 TABLE = {
     # --- accounts --------------------------------------------------------------------------
@@ -236,6 +212,29 @@ BODIES = {
 }  # fmt: skip
 
 
+def _app_matrices():
+    """Each dealercare app's own tests/matrix.py (see dealercare/testing/permissions.py)."""
+    from django.apps import apps
+
+    modules = []
+    for config in apps.get_app_configs():
+        tests = f"{config.name}.tests"
+        if not config.name.startswith("dealercare.") or not importlib.util.find_spec(tests):
+            continue
+        package = importlib.import_module(tests)
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name == "matrix" or info.name.startswith("matrix_"):
+                modules.append(importlib.import_module(f"{tests}.{info.name}"))
+    return modules
+
+
+APP_MATRICES = _app_matrices()
+for _module in APP_MATRICES:
+    assert not set(_module.TABLE) & set(TABLE), f"{_module.__name__} redeclares a URL"
+    TABLE.update(_module.TABLE)
+    BODIES.update(getattr(_module, "BODIES", {}))
+
+
 # --- who asks ---------------------------------------------------------------------------------
 
 
@@ -296,6 +295,9 @@ def _build_world():
         "user": user_with_role(store, Role.FOLLOWUP_AGENT, username="mx_target"),
         "import_job": ImportJobFactory(store=store),
     }  # fmt: skip
+    for module in APP_MATRICES:
+        if hasattr(module, "build"):
+            world.update(module.build(world))
     return world
 
 
@@ -322,6 +324,11 @@ def fingerprint(store):
         "tokens": Token.objects.count(),
         "audit": AuditEvent.objects.exclude(action=AuditAction.EXPORT).count(),
         "store_name": Store.objects.get(pk=store.pk).name,
+    } | {
+        key: value
+        for module in APP_MATRICES
+        if hasattr(module, "counts")
+        for key, value in module.counts().items()
     }
 
 

@@ -5,6 +5,9 @@ guessing, and must not be able to change them. New views and endpoints are cover
 """
 
 import datetime
+import importlib
+import importlib.util
+import pkgutil
 
 import pytest
 from django.core.cache import cache
@@ -53,6 +56,36 @@ B_IDS = {"customer": 900001, "company": 900002, "vehicle": 900003, "delivery": 9
          "import_job": 900009}  # fmt: skip
 
 
+def _app_isolation_modules():
+    """Each dealercare app's tests/isolation.py adds store-B records of its own models:
+
+    B_IDS = {"complaint": 900101}          # fixed ids, unique across apps (9001xx, 9002xx...)
+    B_MARKERS = ("乙店投诉标记",)            # texts that only store B's records contain
+    def build_store_b(b): ...              # b: store_a, store_b, b_user, b_customer,
+                                           #    b_vehicle, b_delivery, b_visit
+    """
+    from django.apps import apps
+
+    modules = []
+    for config in apps.get_app_configs():
+        tests = f"{config.name}.tests"
+        if not config.name.startswith("dealercare.") or not importlib.util.find_spec(tests):
+            continue
+        package = importlib.import_module(tests)
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name == "isolation" or info.name.startswith("isolation_"):
+                modules.append(importlib.import_module(f"{tests}.{info.name}"))
+    return modules
+
+
+APP_MODULES = _app_isolation_modules()
+for _module in APP_MODULES:
+    assert not set(_module.B_IDS) & set(B_IDS), f"{_module.__name__} reuses a B_IDS key"
+    assert not set(_module.B_IDS.values()) & set(B_IDS.values()), _module.__name__
+    B_IDS.update(_module.B_IDS)
+    B_MARKERS += tuple(getattr(_module, "B_MARKERS", ()))
+
+
 ROLES_IN_A = ["cs_manager", "general_manager", "followup_agent", "integration"]
 
 
@@ -72,13 +105,17 @@ def world(request, db):
     CompanyCustomerFactory(store=store_b, name="乙公司隔离", id=B_IDS["company"])
     vehicle = VehicleFactory(store=store_b, owner=b_customer, plate=B_PLATE, vin=B_VIN,
                              id=B_IDS["vehicle"])  # fmt: skip
-    DeliveryFactory(vehicle=vehicle, order_no="SO-B-SECRET", id=B_IDS["delivery"])
-    ServiceVisitFactory(vehicle=vehicle, repair_order_no="RO-B-SECRET", id=B_IDS["visit"],
-                        date_in=timezone.now() - datetime.timedelta(days=3))  # fmt: skip
+    delivery = DeliveryFactory(vehicle=vehicle, order_no="SO-B-SECRET", id=B_IDS["delivery"])
+    visit = ServiceVisitFactory(vehicle=vehicle, repair_order_no="RO-B-SECRET", id=B_IDS["visit"],
+                                date_in=timezone.now() - datetime.timedelta(days=3))  # fmt: skip
     InquiryFactory(customer=b_customer, id=B_IDS["inquiry"])
     ImportJobFactory(store=store_b, original_name="乙店隔离导入.csv", id=B_IDS["import_job"])
     customer_services.customer_update(actor=b_user, customer=b_customer, fields={"city": "深圳"})
     customer_services.mobile_reveal(actor=b_user, customer=b_customer, reason="乙店核实")
+    b = {"store_a": store_a, "store_b": store_b, "b_user": b_user, "b_customer": b_customer,
+         "b_vehicle": vehicle, "b_delivery": delivery, "b_visit": visit}  # fmt: skip
+    for module in APP_MODULES:
+        module.build_store_b(b)
     b_customer.refresh_from_db()
     return {"store_a": store_a, "store_b": store_b, "b_customer": b_customer, "user_a": user_a}
 
@@ -127,6 +164,7 @@ def store_a_user(world):
 def test_no_url_shows_store_b_data_to_a_store_a_user(client, store_a_user):
     client.force_login(store_a_user)
     for spec, path in url_variants():
+        cache.clear()  # rate limits (public survey links) would answer 429 before the lookup
         response = client.get(path)
         assert response.status_code < 500, f"{path} → {response.status_code}"
         assert_no_b_data(response, path)

@@ -1,10 +1,14 @@
 """Load the demo dataset (华南汽车集团, three stores, staff, customers and their history)."""
 
+import importlib
+import importlib.util
+
 from django.core.management.base import BaseCommand, CommandError
 
 from dealercare.accounts.models import DealerGroup
 from dealercare.demo.dataset import DEMO_PASSWORD, GROUP_CODE, build_demo
 
+DEMO_HISTORY_APPS = ("followups", "surveys", "csi", "complaints")
 SUMMARY_LABELS = (
     ("stores", "Stores"),
     ("staff", "Staff accounts"),
@@ -74,6 +78,15 @@ class Command(BaseCommand):
 
         swept = sweep()
         self.stdout.write(f"Follow-up tasks created: {swept.total}")
+        # Each app's history on top of the archive (worked follow-ups, survey answers,
+        # complaints): dealercare/<app>/demo.py's build_history(), in this order.
+        for app in DEMO_HISTORY_APPS:
+            module_name = f"dealercare.{app}.demo"
+            if importlib.util.find_spec(module_name):
+                module = importlib.import_module(module_name)
+                summary = module.build_history(group=result.group, seed=seed)
+                for label, value in summary.items():
+                    self.stdout.write(f"{label}: {_show(value)}")
         width = max(len(label) for _key, label in SUMMARY_LABELS)
         self.stdout.write("")
         for key, label in SUMMARY_LABELS:
