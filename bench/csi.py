@@ -41,6 +41,11 @@ def parse_args():
     parser.add_argument("--answers", type=int, default=10_000_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build the dataset and stop (time it later, on a quiet machine)",
+    )
     return parser.parse_args()
 
 
@@ -69,6 +74,9 @@ def main():
         build(args.answers)
     else:
         print(f"Reusing {have:,} answers.")
+    if args.build_only:
+        print(f"Built in {time.perf_counter() - started:.0f} s; not timed (--build-only).")
+        return
     from django.conf import settings
     from django.test.utils import override_settings
 

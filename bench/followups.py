@@ -47,6 +47,11 @@ def parse_args():
     parser.add_argument("--skip-sweep", action="store_true")
     parser.add_argument("--skip-claims", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the database")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="generate the sweep's events and stop (time later, quietly)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     return parser.parse_args()
 
@@ -61,6 +66,10 @@ def main():
     info = common.machine()
     print(f"{info['date']}  {info['nproc']} CPU {info['cpu']}  RAM {info['ram']}")
     print(f"{info['postgres']}  Python {info['python']}  load {os.getloadavg()[0]:.1f}")
+    if args.build_only:
+        _group, stores = _group_and_stores(STORES)
+        build_events(args, stores, datetime.datetime.now(datetime.UTC).replace(microsecond=0))
+        return
     if not args.skip_sweep:
         bench_sweep(args)
     if not args.skip_claims:

@@ -12,6 +12,10 @@ DEFAULTS = {
     "FOLLOWUP_RETRY_MINUTES": 60,
     # Events older than this create no tasks (a history import must not flood the queue).
     "FOLLOWUP_LOOKBACK_DAYS": 30,
+    # PostgreSQL: plan the claim statement once per connection (a server-side prepared
+    # statement) instead of on every "next". Turn off behind a transaction-mode connection pooler
+    # that does not track prepared statements (PgBouncer before 1.21).
+    "FOLLOWUP_CLAIM_PREPARED": True,
     # Events per transaction in the sweep.
     "FOLLOWUP_SWEEP_CHUNK_SIZE": 5000,
     # Dotted path of the SMS backend; default: the file backend if SMS_FILE_PATH is set, else
@@ -35,6 +39,8 @@ def setting(name):
     raw = os.environ.get(name)
     if raw is None:
         return default
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(raw)
     if isinstance(default, tuple):

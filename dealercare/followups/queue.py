@@ -179,6 +179,16 @@ def _claim_portable(agent, local_times, now, expires) -> int | None:
 # customer, vehicle, rule and store, which _console_task() turns into model instances as
 # select_related() would. The stores travel as one array (an InitPlan), so the candidate scan
 # stays an index scan of the queue index that stops at the first claimable row.
+#
+# A claim is a lease, not a record: when the claim runs in its own transaction (autocommit, as
+# in the views and the API), `lease` makes its commit asynchronous (synchronous_commit off for
+# this transaction only), so the agent does not wait for the WAL flush. A crash can lose at most
+# the last fraction of a second of claims; those tasks are then simply pending again, exactly as
+# if their claims had expired, and nothing the agent records is lost (record_attempt accepts a
+# pending task). Visibility and locking are unchanged: no other agent can see the task as
+# pending once the claim has committed. Inside a caller's transaction the claim is not made
+# asynchronous, since that would apply to everything the caller commits.
+_LEASE_CTE = "lease AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true)),\n"
 _RELEASE_SQL = """
 UPDATE followups_followuptask SET status = 'pending', claimed_by_id = NULL, claimed_at = NULL,
                                   claim_expires_at = NULL, updated_at = %(now)s
@@ -190,13 +200,13 @@ WHERE id IN (
 )
 """
 _CLAIM_SQL = """
-WITH calling AS MATERIALIZED (
+WITH {lease}calling AS MATERIALIZED (
     SELECT COALESCE(array_agg(s.id), '{{}}') AS ids, array_agg(clock.local_time) AS clocks
     FROM accounts_store s
     CROSS JOIN LATERAL (
         SELECT (%(now)s::timestamptz AT TIME ZONE s.timezone)::time AS local_time
     ) clock
-    WHERE s.id = ANY(%(stores)s::bigint[]) AND s.is_active
+    {lease_join}WHERE s.id = ANY(%(stores)s::bigint[]) AND s.is_active
       AND clock.local_time >= s.calling_hours_start AND clock.local_time < s.calling_hours_end
 ),
 held AS (
@@ -266,7 +276,15 @@ def _console_query():
     )
     related_columns = ", ".join(col for _, model, alias in related
                                 for col in columns(model, alias))  # fmt: skip
-    claim_sql = _CLAIM_SQL.format(task_columns=task_columns, related_columns=related_columns)
+    claim_sql = {
+        lease: _CLAIM_SQL.format(
+            task_columns=task_columns,
+            related_columns=related_columns,
+            lease=_LEASE_CTE if lease else "",
+            lease_join="CROSS JOIN lease " if lease else "",
+        )  # fmt: skip
+        for lease in (True, False)
+    }
     return (
         _RELEASE_SQL,
         claim_sql,
@@ -288,26 +306,40 @@ def _console_task(row, related) -> FollowUpTask:
 
 
 def _claim_postgresql(agent, store_ids, now, expires) -> FollowUpTask | None:
-    """Claim in two prepared statements on the same connection (see _CLAIM_SQL).
+    """Claim in two prepared statements on the same connection (see _CLAIM_SQL, _LEASE_CTE).
 
-    Django's cursors bind parameters on the client, so PostgreSQL would plan the claim (a few
-    milliseconds: more than running it) on every call; a server-binding cursor with prepare=True
-    plans it once per connection. Both statements run in the caller's transaction, if any.
+    Planning the claim takes a few milliseconds, more than running it. Django binds parameters
+    on the client and turns psycopg's prepared statements off (prepare_threshold None, for
+    connection poolers), so PostgreSQL would plan it on every call. Here psycopg's preparing is
+    switched on for these two statements only: they are prepared once per connection, with
+    one generic plan for any parameters (FOLLOWUP_CLAIM_PREPARED turns this off). Both
+    statements run in the caller's transaction, if any.
     """
     release_sql, claim_sql, related = _console_query()
     params = {"now": now, "expires": expires, "agent": agent.pk, "stores": store_ids}
+    # A lease only when the claim commits on its own (see _LEASE_CTE).
+    lease = connection.get_autocommit() and not connection.in_atomic_block
     connection.ensure_connection()
     raw = connection.connection
+    prepared = setting("FOLLOWUP_CLAIM_PREPARED")
+    threshold = raw.prepare_threshold
     with psycopg.Cursor(raw) as cursor:
-        if not getattr(raw, "_followups_claim_ready", False):
-            # Plan the prepared claim once for any parameters: a custom plan per call costs
-            # more than the claim itself. Only prepared statements read this setting, and
-            # Django's own queries are not prepared (client-side binding).
-            cursor.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', false)")
-            raw._followups_claim_ready = True
-        cursor.execute(release_sql, params, prepare=True)
-        cursor.execute(claim_sql, params, prepare=True)
-        row = cursor.fetchone()
+        try:
+            if prepared:
+                raw.prepare_threshold = threshold if threshold is not None else 5
+                if not getattr(raw, "_followups_claim_ready", False):
+                    # One generic plan, whatever the parameters: a custom plan per call costs
+                    # more than the claim. Only prepared statements read this setting, and
+                    # Django's own queries are not prepared.
+                    cursor.execute(
+                        "SELECT set_config('plan_cache_mode', 'force_generic_plan', false)"
+                    )
+                    raw._followups_claim_ready = True
+            cursor.execute(release_sql, params, prepare=prepared)
+            cursor.execute(claim_sql[lease], params, prepare=prepared)
+            row = cursor.fetchone()
+        finally:
+            raw.prepare_threshold = threshold
     return _console_task(row, related) if row else None
 
 

@@ -77,3 +77,54 @@ def test_sweeps_running_at_the_same_time_create_every_task_once(store_a, store_b
     assert errors == []
     keys = list(FollowUpTask.objects.values_list("rule__code", "event_id"))
     assert len(keys) == len(set(keys)) == len(deliveries) * 4
+
+
+def _prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def test_the_claim_is_planned_once_per_connection_and_commits_as_a_lease(store_a, make_user):
+    rule = rule_of(store_a, "delivery_first_followup")
+    make_tasks(rule, [make_customer(store_a, number=f"P{i}") for i in range(3)], due_at=NOW)
+    agent = make_user(store_a, "followup_agent")
+
+    for _ in range(3):
+        task = queue.claim_next(agent, now=NOW)
+        FollowUpTask.objects.filter(pk=task.pk).update(status="done")
+
+    statements = _prepared_statements()
+    claim = [plans for sql, plans in statements if "FOR UPDATE OF t SKIP LOCKED" in sql]
+    lease = [sql for sql, _ in statements if "synchronous_commit" in sql]
+    assert claim == [3]  # prepared once, its one generic plan used by all three claims
+    assert len(lease) == 1  # autocommit: the claim's own transaction commits asynchronously
+    # Only the claim's statements: Django's own queries stay unprepared (connection poolers).
+    assert len(statements) == 2 and connection.connection.prepare_threshold is None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)  # the lease did not outlive its transaction
+
+
+def test_inside_a_transaction_the_claim_is_not_made_asynchronous(store_a, make_user):
+    from django.db import transaction
+
+    rule = rule_of(store_a, "delivery_first_followup")
+    make_tasks(rule, [make_customer(store_a, number="T1")], due_at=NOW)
+    agent = make_user(store_a, "followup_agent")
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert queue.claim_next(agent, now=NOW) is not None
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)  # the caller's commit stays durable
+    assert not [sql for sql, _ in _prepared_statements() if "synchronous_commit" in sql]
+
+
+def test_the_claim_can_run_unprepared_behind_a_pooler(store_a, make_user, settings):
+    settings.FOLLOWUP_CLAIM_PREPARED = False
+    rule = rule_of(store_a, "delivery_first_followup")
+    make_tasks(rule, [make_customer(store_a, number="U1")], due_at=NOW)
+    agent = make_user(store_a, "followup_agent")
+
+    assert queue.claim_next(agent, now=NOW).status == "claimed"
+    assert _prepared_statements() == []
