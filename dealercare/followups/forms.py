@@ -23,6 +23,7 @@ OUTCOME_KEYS = (
     ("6", AttemptOutcome.CALL_BACK),
 )
 MSG_CALL_BACK_REQUIRED = _("Give the time the customer asked to be called back.")
+MSG_STOP_CALLS_REFUSED = _("Tick this only with the outcome “Refused the call”.")
 
 
 class AttemptForm(forms.Form):
@@ -35,6 +36,10 @@ class AttemptForm(forms.Form):
         required=False,
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea)
+    stop_calls = forms.BooleanField(
+        label=_("The customer asks not to be called again: follow-ups go by SMS"),
+        required=False,
+    )
     call_back_at = forms.DateTimeField(
         label=_("Call back at"),
         required=False,
@@ -59,6 +64,8 @@ class AttemptForm(forms.Form):
             self.add_error("call_back_at", MSG_CALL_BACK_REQUIRED)
         if data.get("outcome") != AttemptOutcome.REACHED:
             data["satisfaction"] = ""
+        if data.get("stop_calls") and data.get("outcome") != AttemptOutcome.REFUSED:
+            self.add_error("stop_calls", MSG_STOP_CALLS_REFUSED)
         return data
 
 

@@ -49,6 +49,9 @@ MSG_NOT_AN_AGENT = _("%(user)s cannot work follow-ups in this store.")
 MSG_NOT_YOUR_CLAIM = _("You are not working on this follow-up.")
 MSG_SATISFACTION_ONLY_REACHED = _("Satisfaction is recorded only when the customer was reached.")
 MSG_SATISFACTION_UNKNOWN = _("Choose one of the satisfaction levels.")
+MSG_STOP_CALLS_ONLY_REFUSED = _(
+    "Only a customer who refused the call can be taken off calls; choose “Refused the call”."
+)
 
 # Candidates a portable claim may lose to concurrent claims before it gives up for this call.
 _MAX_CANDIDATES = 50
@@ -386,6 +389,7 @@ def record_attempt(
     notes: str = "",
     call_back_at: datetime | None = None,
     satisfaction: str = "",
+    stop_calls: bool = False,
     now: datetime | None = None,
 ) -> FollowUpAttempt:
     """Record one call of `task` and move the task on.
@@ -396,6 +400,11 @@ def record_attempt(
     notes are stored on the attempt (the console flags them, supervisors count them). On a
     reached call, `satisfaction` (choices.CallSatisfaction, optional) is what the customer said:
     it goes on the task for the follow-up statistics' satisfied rate.
+
+    `stop_calls` (refused only): the customer asks not to be called again. Their phone consent
+    is withdrawn (recorded and audited as said on this call), and they get the SMS variant
+    instead (DOMAIN §3): this follow-up and their other pending calls go by SMS, or are
+    cancelled for lack of consent when they take no SMS either (or have no mobile number).
     """
     access = access_for(agent)
     access.require(Capability.WORK_FOLLOWUPS, task.store_id)
@@ -426,6 +435,8 @@ def record_attempt(
         raise ApplicationError(MSG_SATISFACTION_UNKNOWN, extra={"field": "satisfaction"})
     if satisfaction and outcome != AttemptOutcome.REACHED:
         raise ApplicationError(MSG_SATISFACTION_ONLY_REACHED, extra={"field": "satisfaction"})
+    if stop_calls and outcome != AttemptOutcome.REFUSED:
+        raise ApplicationError(MSG_STOP_CALLS_ONLY_REFUSED, extra={"field": "stop_calls"})
 
     attempt = FollowUpAttempt.objects.create(
         task=task, agent=agent, at=now, outcome=outcome, notes=notes,
@@ -455,13 +466,45 @@ def record_attempt(
         _close(task, TaskStatus.UNREACHABLE, TaskOutcome.MAX_ATTEMPTS, agent, now)
     else:
         task.window_start = _retry_time(task, now)
+    if stop_calls:
+        _stop_calls(task, agent, now)
     task.save(update_fields=_ATTEMPT_FIELDS)
     return attempt
+
+
+def _stop_calls(task, agent, now) -> None:
+    """The customer on `task` refused calls: no more calls, the SMS variant instead."""
+    from dealercare.customers.choices import ConsentChannel, ConsentMethod
+    from dealercare.customers.services import consent_set
+
+    customer = task.customer
+    if customer.allow_phone:
+        consent_set(
+            actor=agent, customer=customer, channel=ConsentChannel.PHONE, granted=False,
+            method=ConsentMethod.VERBAL_CALL, note=f"follow-up {task.pk}",
+        )  # fmt: skip
+    others = FollowUpTask.objects.filter(
+        customer=customer, status__in=(TaskStatus.PENDING, TaskStatus.CLAIMED),
+        channel=Channel.PHONE,
+    ).exclude(pk=task.pk)  # fmt: skip
+    if customer.allow_sms and customer.mobile:
+        # This follow-up too: the SMS sender sends its SMS text at its next run.
+        task.status, task.outcome, task.closed_at, task.closed_by = (
+            TaskStatus.PENDING, "", None, None)  # fmt: skip
+        task.channel, task.window_start = Channel.SMS, now
+        others.update(channel=Channel.SMS, status=TaskStatus.PENDING, updated_at=now,
+                      **_CLAIM_CLEARED)  # fmt: skip
+    else:
+        others.update(
+            status=TaskStatus.CANCELLED, outcome=TaskOutcome.NO_CONSENT, closed_at=now,
+            updated_at=now, **_CLAIM_CLEARED,
+        )  # fmt: skip
 
 
 # What an attempt may change on its task.
 _ATTEMPT_FIELDS = (
     "status", "outcome", "closed_at", "closed_by", "attempts_count", "window_start", "due_at",
+    "channel",
     "owner", "claimed_by", "claimed_at", "claim_expires_at", "satisfaction", "updated_at",
 )  # fmt: skip
 

@@ -110,6 +110,11 @@ class AttemptInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     call_back_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     satisfaction = choice(CallSatisfaction.choices, required=False, allow_blank=True, default="")
+    stop_calls = serializers.BooleanField(
+        required=False, default=False,
+        help_text="With outcome `refused`: the customer asks not to be called again; phone "
+        "consent is withdrawn and this and their other pending follow-ups go by SMS.",
+    )  # fmt: skip
 
 
 class HandOffUpdateSerializer(serializers.ModelSerializer):

@@ -211,3 +211,19 @@ def test_hand_off_detail_of_another_store_is_not_found(
     assert client.get(f"/api/followups/handoffs/{made.pk}/").status_code == 404
     assert client.post(f"/api/followups/handoffs/{made.pk}/status/", {"status": "in_progress"},
                        format="json").status_code == 404  # fmt: skip
+
+
+def test_an_attempt_can_take_a_customer_who_refused_off_calls(api_client, store, customer, agent_a):
+    task = due_task(store, customer=customer)
+    client = as_user(api_client, agent_a)
+    url = f"/api/followups/tasks/{task.pk}/attempts/"
+
+    wrong = client.post(url, {"outcome": "busy", "stop_calls": True}, format="json")
+    assert wrong.status_code == 400 and "stop_calls" in str(wrong.json())
+    response = client.post(url, {"outcome": "refused", "stop_calls": True}, format="json")
+
+    assert response.status_code == 201 and response.json()["outcome"] == "refused"
+    customer.refresh_from_db()
+    assert not customer.allow_phone
+    detail = client.get(f"/api/followups/tasks/{task.pk}/").json()
+    assert (detail["channel"], detail["status"]) == ("sms", "pending")

@@ -451,3 +451,73 @@ def test_a_retry_waits_for_the_end_of_the_customers_quiet_hours(store_a, rule_a,
 
     task.refresh_from_db()
     assert task.window_start == NOW.replace(hour=14)
+
+
+# --- a customer who refuses calls gets the SMS variant ---------------------------------------
+
+
+def test_refusing_calls_withdraws_phone_consent_and_sends_the_sms_variant(
+    store_a, agent_a, customer_a
+):
+    from dealercare.customers.models import ConsentRecord
+    from dealercare.followups import messaging
+
+    customer_a.mobile = "13812345678"
+    customer_a.save()
+    first, later = (
+        rule_of(store_a, "delivery_first_followup"),
+        rule_of(store_a, "delivery_seven_day_care_call"),
+    )
+    make_tasks(first, [customer_a], due_at=NOW)
+    make_tasks(later, [customer_a], due_at=NOW + 5 * 24 * HOUR, window_start=NOW + 4 * 24 * HOUR)
+    task = queue.claim_next(agent_a, now=NOW)
+
+    attempt = queue.record_attempt(
+        task=task, agent=agent_a, outcome="refused", stop_calls=True, now=NOW
+    )
+
+    customer_a.refresh_from_db()
+    assert attempt.outcome == "refused" and not customer_a.allow_phone
+    consent = ConsentRecord.objects.get(customer=customer_a, channel="phone")
+    assert (consent.granted, consent.method, consent.recorded_by) == (False, "verbal_call", agent_a)
+    assert AuditEvent.objects.filter(action="consent", target_id=str(customer_a.pk)).exists()
+    tasks = FollowUpTask.objects.filter(customer=customer_a).order_by("due_at")
+    assert [(t.channel, t.status, t.claimed_by) for t in tasks] == [("sms", "pending", None)] * 2
+    assert tasks[0].window_start == NOW  # this follow-up's SMS goes out at the next run
+    assert queue.claim_next(agent_a, now=NOW) is None  # no more calls
+
+    run = messaging.send_due_sms(now=NOW + HOUR)
+
+    assert run.sent == 1
+    assert FollowUpTask.objects.get(pk=task.pk).status == "sms_sent"
+
+
+def test_refusing_calls_without_sms_consent_cancels_the_other_calls(store_a, agent_a, customer_a):
+    customer_a.allow_sms = False
+    customer_a.save()
+    first, later = (
+        rule_of(store_a, "delivery_first_followup"),
+        rule_of(store_a, "delivery_seven_day_care_call"),
+    )
+    make_tasks(first, [customer_a], due_at=NOW)
+    make_tasks(later, [customer_a], due_at=NOW + 5 * 24 * HOUR, window_start=NOW + 4 * 24 * HOUR)
+    task = queue.claim_next(agent_a, now=NOW)
+
+    queue.record_attempt(task=task, agent=agent_a, outcome="refused", stop_calls=True, now=NOW)
+
+    task.refresh_from_db()
+    other = FollowUpTask.objects.exclude(pk=task.pk).get(customer=customer_a)
+    assert (task.status, task.outcome, task.channel) == ("done", "refused", "phone")
+    assert (other.status, other.outcome, other.closed_at) == ("cancelled", "no_consent", NOW)
+
+
+def test_only_a_refused_call_takes_the_customer_off_calls(rule_a, agent_a, customer_a):
+    make_tasks(rule_a, [customer_a], due_at=NOW)
+    task = queue.claim_next(agent_a, now=NOW)
+
+    with pytest.raises(ApplicationError) as raised:
+        queue.record_attempt(task=task, agent=agent_a, outcome="reached", stop_calls=True, now=NOW)
+
+    assert raised.value.extra == {"field": "stop_calls"}
+    customer_a.refresh_from_db()
+    assert customer_a.allow_phone and not FollowUpAttempt.objects.exists()

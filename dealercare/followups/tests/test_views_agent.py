@@ -358,3 +358,40 @@ def test_my_queue_reads_a_fixed_number_of_queries_however_many_tasks(
         response = agent_client.get(reverse("followups:my-queue"))
 
     assert len(response.context["tasks"]) == 7
+
+
+def test_a_customer_who_refuses_calls_is_taken_off_calls_from_the_console(
+    agent_client, store, customer, agent_a
+):
+    task = due_task(store, customer=customer)
+    queue.claim_next(agent_a)
+    page = agent_client.get(console_url(task)).content.decode()
+    assert 'data-testid="stop-calls"' in page
+
+    response = agent_client.post(
+        reverse("followups:attempt", args=[task.pk]),
+        {"outcome": "refused", "stop_calls": "on", "notes": "客户表示不要再打电话"},
+    )
+
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    task.refresh_from_db()
+    assert not customer.allow_phone
+    assert (task.channel, task.status) == ("sms", TaskStatus.PENDING)
+    assert task.attempts.get().outcome == "refused"
+
+
+def test_taking_a_customer_off_calls_needs_the_refused_outcome(
+    agent_client, store, customer, agent_a
+):
+    task = due_task(store, customer=customer)
+    queue.claim_next(agent_a)
+
+    response = agent_client.post(
+        reverse("followups:attempt", args=[task.pk]), {"outcome": "reached", "stop_calls": "on"}
+    )
+
+    assert response.status_code == 200
+    assert 'data-testid="stop-calls-error"' in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.allow_phone and not FollowUpAttempt.objects.exists()

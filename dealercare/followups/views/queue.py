@@ -214,6 +214,7 @@ def attempt(request, pk):
             recorded = queue.record_attempt(
                 task=task, agent=request.user, outcome=data["outcome"], notes=data["notes"],
                 call_back_at=data["call_back_at"], satisfaction=data["satisfaction"],
+                stop_calls=data["stop_calls"],
             )  # fmt: skip
         except ApplicationError as err:
             field = err.extra.get("field")
