@@ -48,6 +48,22 @@ SCORING_MODELS = (
         "scale": 100,
         "dimension_weights": dict.fromkeys(SALES_DIMENSION_CODES, "1/5"),
     },
+    # The same weights on the 1,000-point scale of the external CSI studies (J.D. Power style),
+    # so a store can report on the scale its manufacturer uses.
+    {
+        "code": "service-5d-1000",
+        "name": "服务满意度五维度模型（千分制）",
+        "business": "service",
+        "scale": 1000,
+        "dimension_weights": dict.fromkeys(SERVICE_DIMENSION_CODES, "1/5"),
+    },
+    {
+        "code": "sales-5d-1000",
+        "name": "销售满意度五项模型（千分制）",
+        "business": "sales",
+        "scale": 1000,
+        "dimension_weights": dict.fromkeys(SALES_DIMENSION_CODES, "1/5"),
+    },
 )
 
 

@@ -2,11 +2,12 @@
 the store's survey settings, sending a link and importing external results."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealercare.followups.choices import TaskKind
 
-from .choices import Business, ItemKind
+from .choices import Business, ItemKind, Scale
 from .models import Dimension, Item, ScoringModel, Section, SurveySettings
 
 SCORES = [(str(n), str(n)) for n in range(1, 11)]
@@ -122,12 +123,12 @@ class SettingsForm(forms.ModelForm):
 
     def __init__(self, *args, questionnaires=(), assignments=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scoring_model"].queryset = ScoringModel.objects.filter(
-            business=Business.SERVICE
+        # The shipped models and the store's dealer group's own.
+        visible = ScoringModel.objects.filter(
+            Q(group__isnull=True) | Q(group_id=self.instance.store.group_id)
         )
-        self.fields["sales_scoring_model"].queryset = ScoringModel.objects.filter(
-            business=Business.SALES
-        )
+        self.fields["scoring_model"].queryset = visible.filter(business=Business.SERVICE)
+        self.fields["sales_scoring_model"].queryset = visible.filter(business=Business.SALES)
         self.kind_fields = []
         by_pk = {str(q.pk): q for q in questionnaires}
         self.questionnaires = by_pk
@@ -190,3 +191,45 @@ class ImportForm(forms.Form):
             (str(q.pk), f"{q.name} ({q.code})") for q in questionnaires
         ]
         _style(self)
+
+
+class ScoringModelForm(forms.Form):
+    """A dealer group's own scoring model: code, name, business, scale and a relative weight per
+    dimension of that business (fields weight_<dimension code>, built from the dimensions)."""
+
+    code = forms.SlugField(
+        label=_("Code"), max_length=24,
+        help_text=_("Letters, digits and hyphens; the group's code is put in front."),
+    )  # fmt: skip
+    name = forms.CharField(label=_("Name"), max_length=100)
+    business = forms.ChoiceField(label=_("Business"), choices=Business.choices)
+    scale = forms.TypedChoiceField(label=_("Scale"), choices=Scale.choices, coerce=int)
+
+    def __init__(self, *args, dimensions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dimensions = list(dimensions)
+        for dimension in self.dimensions:
+            self.fields[f"weight_{dimension.code}"] = forms.CharField(
+                label=dimension.name, required=False, max_length=20,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "0"}),
+            )  # fmt: skip
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def weight_rows(self):
+        """(business label, [bound weight fields]) per business, for the template."""
+        rows = {}
+        for dimension in self.dimensions:
+            label = Business(dimension.business).label
+            rows.setdefault(label, []).append(self[f"weight_{dimension.code}"])
+        return list(rows.items())
+
+    def weights(self):
+        """The weights given for the chosen business's dimensions."""
+        business = self.cleaned_data["business"]
+        return {
+            d.code: self.cleaned_data.get(f"weight_{d.code}", "")
+            for d in self.dimensions
+            if d.business == business
+        }

@@ -210,9 +210,16 @@ class ScoringModel(TimeStamped):
     )
     scale = models.PositiveIntegerField(_("scale"), choices=Scale.choices, default=Scale.HUNDRED)
     dimension_weights = models.JSONField(_("dimension weights"), default=dict)
+    # Shipped models have no group and are offered to every store; a group's own models only
+    # to its stores. A model is never edited once created: the figures it made keep meaning
+    # what they meant (a different weighting is a new model with its own code).
+    group = models.ForeignKey(
+        "accounts.DealerGroup", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="scoring_models", verbose_name=_("dealer group"),
+    )  # fmt: skip
 
     class Meta:
-        ordering = ["business", "code"]
+        ordering = ["business", "scale", "code"]
         verbose_name = _("scoring model")
 
     def __str__(self):

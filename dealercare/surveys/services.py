@@ -13,14 +13,14 @@ import secrets
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from dealercare.accounts.access import access_for
+from dealercare.accounts.access import MSG_NO_PERMISSION, access_for
 from dealercare.accounts.roles import Capability
 from dealercare.core import audit
 from dealercare.core.errors import ApplicationError
@@ -129,6 +129,10 @@ def settings_update(*, actor, store, fields, assignments=None) -> SurveySettings
     access_for(actor).require(C.MANAGE_SURVEYS, store)
     survey_settings = settings_for(store)
     names = [name for name in fields if name in SETTINGS_FIELDS]
+    for name in ("scoring_model", "sales_scoring_model"):
+        chosen = fields.get(name)
+        if chosen is not None and chosen.group_id not in (None, store.group_id):
+            raise ApplicationError(MSG_MODEL_OTHER_GROUP, extra={"field": name})
     before = audit.snapshot(survey_settings, names)
     for name in names:
         setattr(survey_settings, name, fields[name])
@@ -372,6 +376,85 @@ def _pure_model_check(version) -> None:
 
 
 # --- scoring models ----------------------------------------------------------------------------
+
+MSG_MODEL_OTHER_GROUP = _("This scoring model belongs to another dealer group.")
+MSG_MODEL_CODE_TAKEN = _("A scoring model with the code %(code)s exists already; choose another.")
+MSG_MODEL_NO_WEIGHTS = _("Give at least one %(business)s dimension a weight greater than 0.")
+MSG_MODEL_BAD_WEIGHT = _(
+    "The weight of %(dimension)s must be a number of 0 or more (e.g. 20, 1.5 or 1/3)."
+)
+MSG_MODEL_UNKNOWN_DIMENSION = _("%(dimension)s is not a %(business)s dimension.")
+
+
+def scoring_models_for(user):
+    """The scoring models `user` may use: the shipped ones and their dealer group's own."""
+    group_ids = {store.group_id for store in access_for(user).stores(C.MANAGE_SURVEYS)}
+    group_ids |= {store.group_id for store in access_for(user).stores(C.VIEW_CSI)}
+    return ScoringModel.objects.filter(Q(group__isnull=True) | Q(group_id__in=group_ids))
+
+
+def scoring_models_of_store(store):
+    """The scoring models a store may switch to."""
+    return ScoringModel.objects.filter(Q(group__isnull=True) | Q(group_id=store.group_id))
+
+
+@transaction.atomic
+def scoring_model_create(*, actor, code, name, business, scale, weights) -> ScoringModel:
+    """A dealer group's own scoring model (MANAGE_SURVEYS): ``weights`` maps dimension codes of
+    ``business`` to relative weights ("30", "1.5", "1/3"; blank or 0 leaves the dimension out),
+    stored as exact shares of 1. Its code is prefixed with the group's. Audited; never edited
+    afterwards (a different weighting is a new model), so the figures it made keep their
+    meaning."""
+    stores = list(access_for(actor).stores(C.MANAGE_SURVEYS))
+    if not stores:
+        raise PermissionDenied(MSG_NO_PERMISSION)
+    group = stores[0].group
+    full_code = f"{group.code}-{code}".lower()[:40]
+    if ScoringModel.objects.filter(code=full_code).exists():
+        raise ApplicationError(MSG_MODEL_CODE_TAKEN % {"code": full_code}, extra={"field": "code"})
+    dimensions = {d.code: d for d in Dimension.objects.filter(business=business)}
+    business_label = Business(business).label
+    given = {}
+    for dimension, raw in weights.items():
+        if dimension not in dimensions:
+            raise ApplicationError(
+                MSG_MODEL_UNKNOWN_DIMENSION % {"dimension": dimension, "business": business_label},
+                extra={"field": "weights"},
+            )  # fmt: skip
+        text = str(raw).strip() if raw is not None else ""
+        if not text:
+            continue
+        try:
+            value = scoring.exact(text)
+        except ValueError:
+            value = None
+        if value is None or value < 0:
+            label = dimensions[dimension].name
+            raise ApplicationError(
+                MSG_MODEL_BAD_WEIGHT % {"dimension": label}, extra={"field": f"weight_{dimension}"}
+            )  # fmt: skip
+        if value > 0:
+            given[dimension] = value
+    if not given:
+        raise ApplicationError(
+            MSG_MODEL_NO_WEIGHTS % {"business": business_label}, extra={"field": "weights"}
+        )  # fmt: skip
+    shares = scoring.normalise_weights(given)
+    ordered = [d for d in dimensions if d in shares]
+    model = ScoringModel(
+        code=full_code, name=name, business=business, scale=scale, group=group,
+        dimension_weights={d: str(shares[d]) for d in ordered},
+    )  # fmt: skip
+    try:
+        model.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from error
+    model.save()
+    audit.record(
+        actor=actor, action=AuditAction.CREATE, target=model,
+        changes={"dimension_weights": [None, model.dimension_weights], "scale": [None, scale]},
+    )  # fmt: skip
+    return model
 
 
 def model_weights(scoring_model) -> dict[str, Fraction]:

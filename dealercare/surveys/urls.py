@@ -12,6 +12,7 @@ urlpatterns = [
     path("versions/<int:pk>/edit/", views.version_edit, name="version-edit"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
     path("settings/", views.survey_settings, name="settings"),
+    path("scoring-models/", views.scoring_models, name="scoring-models"),
     path("responses/", views.response_list, name="response-list"),
     path("responses/<int:pk>/", views.response_detail, name="response-detail"),
     path("tablet/", views.tablet, name="tablet"),

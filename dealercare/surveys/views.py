@@ -30,6 +30,7 @@ from .forms import (
     CustomerLookupForm,
     ImportForm,
     ItemEditForm,
+    ScoringModelForm,
     SectionAddForm,
     SettingsForm,
 )
@@ -261,6 +262,43 @@ def survey_settings(request):
         request,
         "surveys/settings.html",
         {"page_title": _("Survey settings"), "form": form, "store": store, "stores": stores},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scoring_models(request):
+    """The scoring models the user's stores may switch to, and a new one for the group."""
+    _require_anywhere(request.user, C.MANAGE_SURVEYS)
+    form = ScoringModelForm(request.POST or None, dimensions=Dimension.objects.all())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.scoring_model_create(
+                actor=request.user, code=data["code"], name=data["name"],
+                business=data["business"], scale=data["scale"], weights=form.weights(),
+            )  # fmt: skip
+        except ApplicationError as error:
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Scoring model %(code)s created; choose it in a store's survey settings.")
+                % {"code": created.code},
+            )
+            return redirect("surveys:scoring-models")
+    models = list(services.scoring_models_for(request.user).select_related("group"))
+    names = dict(Dimension.objects.values_list("code", "name"))
+    rows = [
+        (model, [(names.get(code, code), scoring.percent_display(scoring.exact(str(weight))))
+                 for code, weight in model.dimension_weights.items()])
+        for model in models
+    ]  # fmt: skip
+    return render(
+        request,
+        "surveys/scoring_models.html",
+        {"page_title": _("Scoring models"), "rows": rows, "form": form},
     )
 
 

@@ -10,6 +10,7 @@ from dealercare.surveys.models import (
     Item,
     Questionnaire,
     QuestionnaireVersion,
+    ScoringModel,
     Section,
     SurveyInvitation,
     SurveyResponse,
@@ -157,3 +158,28 @@ class ExternalImportCreateSerializer(serializers.Serializer):
     study = serializers.CharField(max_length=100)
     weights = serializers.JSONField(required=False, help_text='{"service_skill": 22, ...}')
     file = serializers.FileField()
+
+
+class ScoringModelSerializer(serializers.ModelSerializer):
+    business = _text("service or sales.")
+    shipped = serializers.SerializerMethodField(help_text="Shipped with the product (no group).")
+
+    class Meta:
+        model = ScoringModel
+        fields = ("code", "name", "business", "scale", "dimension_weights", "shipped")
+        read_only_fields = fields
+
+    def get_shipped(self, model) -> bool:
+        return model.group_id is None
+
+
+class ScoringModelCreateSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=24, help_text="The group's code is put in front.")
+    name = serializers.CharField(max_length=100)
+    business = _one_of(Business.values)
+    scale = serializers.ChoiceField(choices=[100, 1000])
+    weights = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        help_text='Relative weight per dimension code of the business, e.g. {"service_skill":'
+        ' "30", "timeliness": "20"}; stored as exact shares of 1.',
+    )

@@ -9,6 +9,7 @@ from .views import (
     QuestionnaireViewSet,
     ResponseViewSet,
     ScoreView,
+    ScoringModelViewSet,
 )
 
 router = SimpleRouter()
@@ -16,6 +17,7 @@ router.register("surveys/questionnaires", QuestionnaireViewSet, basename="api-su
 router.register("surveys/responses", ResponseViewSet, basename="api-survey-response")
 router.register("surveys/invitations", InvitationViewSet, basename="api-survey-invitation")
 router.register("surveys/imports", ExternalImportViewSet, basename="api-survey-import")
+router.register("surveys/scoring-models", ScoringModelViewSet, basename="api-survey-scoring-model")
 
 urlpatterns = [
     path("surveys/score/", ScoreView.as_view(), name="api-survey-score"),

@@ -347,3 +347,23 @@ class ExternalImportViewSet(
             file_name=upload.name, data=upload.read(), weights=data.get("weights"),
         )  # fmt: skip
         return Response(s.ExternalImportSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class ScoringModelViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """The scoring models a store may switch to (shipped and the group's own), and new ones."""
+
+    permission_classes = [IsAuthenticated, holds_capability(C.MANAGE_SURVEYS)]
+    serializer_class = s.ScoringModelSerializer
+    pagination_class = StandardPagination
+
+    def get_queryset(self):
+        return services.scoring_models_for(self.request.user).order_by("business", "scale", "code")
+
+    @extend_schema(
+        request=s.ScoringModelCreateSerializer, responses={201: s.ScoringModelSerializer}
+    )
+    def create(self, request):
+        body = s.ScoringModelCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = services.scoring_model_create(actor=request.user, **body.validated_data)
+        return Response(s.ScoringModelSerializer(created).data, status=status.HTTP_201_CREATED)

@@ -31,6 +31,7 @@ TABLE = {
         Gate(ANY, 405), ("survey_version",), post=Gate(C.MANAGE_SURVEYS, 302)
     ),
     "surveys:settings": Entry(Gate(C.MANAGE_SURVEYS), post=Gate(C.MANAGE_SURVEYS)),
+    "surveys:scoring-models": Entry(Gate(C.MANAGE_SURVEYS), post=Gate(C.MANAGE_SURVEYS)),
     "surveys:response-list": Entry(Gate(C.VIEW_CSI)),
     "surveys:response-detail": Entry(Gate(C.VIEW_CSI), ("survey_response",)),
     "surveys:tablet": Entry(Gate(C.TAKE_SURVEYS), post=Gate(C.TAKE_SURVEYS)),
@@ -50,6 +51,9 @@ TABLE = {
     "api-survey-score": Entry(Gate(C.VIEW_CSI)),
     "api-survey-invitation-list": Entry(Gate(C.TAKE_SURVEYS), post=Gate(C.TAKE_SURVEYS, 400)),
     "api-survey-import-list": Entry(Gate(C.MANAGE_SURVEYS), post=Gate(C.MANAGE_SURVEYS, 400)),
+    "api-survey-scoring-model-list": Entry(
+        Gate(C.MANAGE_SURVEYS), post=Gate(C.MANAGE_SURVEYS, 400)
+    ),
 }
 
 
