@@ -124,7 +124,13 @@ def scoring_model_of(store_ids, business, code=None):
     from dealercare.surveys.models import ScoringModel, SurveySettings
 
     if code:
-        chosen = ScoringModel.objects.filter(code=code, business=business).first()
+        # A shipped model or one of these stores' dealer group: never another group's.
+        groups = Store.objects.filter(pk__in=store_ids).values("group_id")
+        chosen = (
+            ScoringModel.objects.filter(code=code, business=business)
+            .filter(Q(group__isnull=True) | Q(group_id__in=groups))
+            .first()
+        )
         if chosen:
             return chosen, False
     field_name = "sales_scoring_model" if business == Business.SALES else "scoring_model"

@@ -194,3 +194,24 @@ def test_settings_change_the_thresholds_and_are_audited(client, manager_a, store
 def test_target_factory_rows_belong_to_their_store(store_a):
     target = CsiTargetFactory(store=store_a)
     assert str(target).startswith("Satisfied")
+
+
+def test_a_period_is_rescored_under_another_model_but_never_another_groups(
+    client, manager_a, answered
+):
+    from dealercare.surveys.models import ScoringModel
+    from dealercare.testing.factories import DealerGroupFactory
+
+    other = DealerGroupFactory(name="华东集团", code="huadong")
+    ScoringModel.objects.create(
+        code="huadong-secret", name="别的集团", business="service", scale=100, group=other,
+        dimension_weights={"timeliness": "1"},
+    )  # fmt: skip
+    client.force_login(manager_a)
+
+    thousand = get_dashboard(client, model="service-5d-1000").context["d"]
+    theirs = get_dashboard(client, model="huadong-secret").context["d"]
+
+    # timeliness 56.7 of 100 is 567 of 1,000 under the shipped 1,000-point model.
+    assert str(thousand.current.items["timeliness"].score_display) == "567"
+    assert theirs.model_code == "service-5d-v1"  # the other group's model is not used
