@@ -18,6 +18,8 @@ class ImportJob(StoreScoped):
     """One file imported into one store: its mapping, its progress and its outcome."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    # The uploader's language: the background run writes its messages in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     source_name = models.CharField(
         _("source"),
         max_length=60,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +146,7 @@ def import_job_create(*, actor, store, kind, source_name, uploaded_file):
         store=store, kind=ImportKind(kind), source_name=(source_name or "").strip()[:60],
         original_name=Path(uploaded_file.name).name[:255], file_size=uploaded_file.size,
         storage_key=uuid.uuid4().hex, extension=extension, created_by=actor,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )  # fmt: skip
     job.file.save(job.original_name, uploaded_file, save=False)
     try:
@@ -357,9 +358,12 @@ def prefetched(chunks, depth=2):
     items = queue.Queue(maxsize=depth)
     stop = threading.Event()
     done = object()
+    language = translation.get_language()  # the active language is per thread: pass it on
 
     def produce():
         try:
+            if language:
+                translation.activate(language)
             for chunk in chunks:
                 while not stop.is_set():
                     try:
@@ -471,10 +475,18 @@ def execute(job, *, path, dry_run, valid_rows_only, actor, on_update=None):
 
 
 def import_run(*, job_id, phase):
-    """The background task's body: run a queued job and record its outcome on the job."""
+    """The background task's body: run a queued job and record its outcome on the job.
+
+    It runs in the language of the person who uploaded the file, so the reasons stored for
+    rejected rows and the job's message read in their language, not the worker's."""
     job = ImportJob.objects.select_related("store").get(pk=job_id)
     if job.status == JobStatus.DONE:
         return job
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _import_run(job, phase)
+
+
+def _import_run(job, phase):
     dry_run = phase == JobPhase.PREVIEW
     actor = job.created_by if dry_run else job.committed_by
     job.status, job.phase = JobStatus.RUNNING, phase

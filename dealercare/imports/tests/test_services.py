@@ -157,3 +157,21 @@ def test_the_prefetching_reader_hands_over_the_producers_error():
         for chunk in services.prefetched(chunks()):
             got.append(chunk)
     assert got == [[1]]
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [("zh-hans", "手机号码"), ("en", "mobile")],
+)
+def test_rejected_rows_are_explained_in_the_uploaders_language(stored_job, language, reason):
+    from django.utils import translation
+
+    with translation.override(language):  # the uploader's request
+        job = stored_job(csv_bytes([HEADER, ["王五", "12345", make_vin(3)]]))
+    assert job.language == language
+
+    with translation.override("en" if language == "zh-hans" else "zh-hans"):  # the worker's
+        job = services.import_run(job_id=job.pk, phase=JobPhase.PREVIEW)
+
+    message = job.row_errors.get().message
+    assert reason in message.lower(), message
