@@ -393,11 +393,6 @@ def scoring_models_for(user):
     return ScoringModel.objects.filter(Q(group__isnull=True) | Q(group_id__in=group_ids))
 
 
-def scoring_models_of_store(store):
-    """The scoring models a store may switch to."""
-    return ScoringModel.objects.filter(Q(group__isnull=True) | Q(group_id=store.group_id))
-
-
 @transaction.atomic
 def scoring_model_create(*, actor, code, name, business, scale, weights) -> ScoringModel:
     """A dealer group's own scoring model (MANAGE_SURVEYS): ``weights`` maps dimension codes of
