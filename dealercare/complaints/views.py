@@ -299,103 +299,85 @@ def _handler(request, complaint, owner_id):
     return owner
 
 
+def _on_complaint(request, pk, form, invalid, act):
+    """The shape of the complaint page's forms: gate, load the complaint (404 outside the user's
+    stores), validate, act, report the outcome and go back to the complaint.
+
+    ``act(complaint, data)`` calls the service and returns the success message; a refusal
+    (ApplicationError, ValidationError) is shown instead and nothing is saved.
+    """
+    require_anywhere(request.user, C.HANDLE_COMPLAINTS)
+    complaint = selectors.complaint_get(request.user, pk)
+    bound = form(request.POST, request.FILES)
+    if not bound.is_valid():
+        messages.error(request, invalid)
+        return _back(complaint)
+    try:
+        done = act(complaint, bound.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return _back(complaint)
+
+
 @login_required
 @require_POST
 def complaint_transition(request, pk):
-    require_anywhere(request.user, C.HANDLE_COMPLAINTS)
-    complaint = selectors.complaint_get(request.user, pk)
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a step to take."))
-        return _back(complaint)
-    data = form.cleaned_data
-    try:
+    def act(complaint, data):
         services.complaint_transition(
             actor=request.user, complaint=complaint, transition=data["transition"],
             note=data["note"], owner=_handler(request, complaint, data["owner"]),
             department=data["department"], solution=data["solution"], result=data["result"],
             satisfaction=data["satisfaction"], prevention=data["prevention"],
         )  # fmt: skip
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("Done: %(step)s.") % {"step": ActionKind(data["transition"]).label}
-        )
-    return _back(complaint)
+        return _("Done: %(step)s.") % {"step": ActionKind(data["transition"]).label}
+
+    return _on_complaint(request, pk, TransitionForm, _("Choose a step to take."), act)
 
 
 @login_required
 @require_POST
 def complaint_action(request, pk):
-    require_anywhere(request.user, C.HANDLE_COMPLAINTS)
-    complaint = selectors.complaint_get(request.user, pk)
-    form = ActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose what to record."))
-        return _back(complaint)
-    data = form.cleaned_data
-    try:
+    def act(complaint, data):
         services.complaint_record_action(
             actor=request.user, complaint=complaint, kind=data["kind"], note=data["note"],
             owner=_handler(request, complaint, data["owner"]), when=data["when"],
         )  # fmt: skip
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("Recorded: %(what)s.") % {"what": ActionKind(data["kind"]).label}
-        )
-    return _back(complaint)
+        return _("Recorded: %(what)s.") % {"what": ActionKind(data["kind"]).label}
+
+    return _on_complaint(request, pk, ActionForm, _("Choose what to record."), act)
 
 
 @login_required
 @require_POST
 def complaint_classify(request, pk):
-    require_anywhere(request.user, C.HANDLE_COMPLAINTS)
-    complaint = selectors.complaint_get(request.user, pk)
-    form = ClassifyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose the severity."))
-        return _back(complaint)
-    data = form.cleaned_data
-    category = ComplaintCategory.objects.filter(
-        pk=data["category"], store_id=complaint.store_id
-    ).first() if data["category"] else None  # fmt: skip
-    reason = ComplaintReason.objects.filter(
-        pk=data["reason"], category__store_id=complaint.store_id
-    ).select_related("category").first() if data["reason"] else None  # fmt: skip
-    if reason is not None and category is None:
-        category = reason.category
-    try:
+    def act(complaint, data):
+        category = ComplaintCategory.objects.filter(
+            pk=data["category"], store_id=complaint.store_id
+        ).first() if data["category"] else None  # fmt: skip
+        reason = ComplaintReason.objects.filter(
+            pk=data["reason"], category__store_id=complaint.store_id
+        ).select_related("category").first() if data["reason"] else None  # fmt: skip
+        if reason is not None and category is None:
+            category = reason.category
         services.complaint_classify(actor=request.user, complaint=complaint, category=category,
                                     reason=reason, severity=data["severity"])  # fmt: skip
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Category and severity saved."))
-    return _back(complaint)
+        return _("Category and severity saved.")
+
+    return _on_complaint(request, pk, ClassifyForm, _("Choose the severity."), act)
 
 
 @login_required
 @require_POST
 def attachment_upload(request, pk):
-    require_anywhere(request.user, C.HANDLE_COMPLAINTS)
-    complaint = selectors.complaint_get(request.user, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to attach."))
-        return _back(complaint)
-    try:
-        services.attachment_add(actor=request.user, complaint=complaint,
-                                upload=form.cleaned_data["file"])  # fmt: skip
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("File attached."))
-    return _back(complaint)
+    def act(complaint, data):
+        services.attachment_add(actor=request.user, complaint=complaint, upload=data["file"])
+        return _("File attached.")
+
+    return _on_complaint(request, pk, AttachmentForm, _("Choose a file to attach."), act)
 
 
 @login_required
