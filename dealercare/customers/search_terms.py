@@ -8,8 +8,11 @@ exact matches ranking above prefix matches.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 from dealercare.core.validators import PROVINCES, normalize_mobile, normalize_plate, normalize_vin
 
@@ -36,13 +39,36 @@ SURNAME_READINGS = {
 }  # fmt: skip
 
 
+# What pypinyin.lazy_pinyin(text, style=NORMAL, errors="ignore", v_to_u=False) builds per call.
+_PINYIN = Pinyin(UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False))
+
+
+@lru_cache(maxsize=65_536)
+def _word_syllables(word):
+    """The syllables of one segment (a phrase from pypinyin's dictionary, or one character):
+    given as a one-item list, pypinyin converts it as it is, without segmenting it again."""
+    return tuple(_PINYIN.lazy_pinyin([word], style=Style.NORMAL, errors="ignore"))
+
+
+def pinyin_syllables(han):
+    """Exactly lazy_pinyin(han, style=NORMAL, errors="ignore"), faster on many names.
+
+    lazy_pinyin segments the text (longest phrases of its dictionary) and converts each segment
+    on its own; only the segmentation depends on the whole text, so the conversion is cached
+    per segment (a name's characters repeat across a customer file)."""
+    syllables = []
+    for word in _PINYIN.seg(han):
+        syllables.extend(_word_syllables(word))
+    return syllables
+
+
 def name_readings(name):
     """Full pinyin and initials of a name: the reading in context (pypinyin's phrase rules),
     plus the surname reading where the first character reads differently as a surname."""
     han = re.sub(r"[^\u4e00-\u9fff]", "", name or "")
     if not han:
         return [], []
-    syllables = lazy_pinyin(han, style=Style.NORMAL, errors="ignore", v_to_u=False)
+    syllables = pinyin_syllables(han)
     variants = [syllables]
     surname = SURNAME_READINGS.get(han[0])
     if surname and surname != syllables[0]:

@@ -1,6 +1,8 @@
 """What a customer is found by, and what a typed query looks for."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dealercare.customers.choices import SearchKind as K
 from dealercare.customers.search_terms import customer_terms, name_readings, query_probes
@@ -120,3 +122,29 @@ def probes(q):
 )
 def test_query_shapes(query, expected):
     assert probes(query) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=12)
+    | st.lists(st.sampled_from("重庆长安银行行长城汽车朝阳区单田芳解放王伟张曾乐"), max_size=8).map(
+        "".join
+    )
+)
+def test_pinyin_syllables_are_exactly_pypinyins_lazy_pinyin(han):
+    from pypinyin import Style, lazy_pinyin
+
+    from dealercare.customers.search_terms import pinyin_syllables
+
+    expected = lazy_pinyin(han, style=Style.NORMAL, errors="ignore", v_to_u=False)
+    assert pinyin_syllables(han) == expected
+
+
+@pytest.mark.parametrize("text", ["重庆长安", "银行行长", "长城汽车", "朝阳区", "单田芳", "解放"])
+def test_pinyin_syllables_keep_phrase_readings(text):
+    from pypinyin import Style, lazy_pinyin
+
+    from dealercare.customers.search_terms import pinyin_syllables
+
+    assert pinyin_syllables(text) == lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
+    assert pinyin_syllables(text) == pinyin_syllables(text)  # cached segments, same answer
