@@ -11,6 +11,7 @@ the API and the web forms refuse the same values with the same words.
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -279,8 +280,20 @@ def _parse_datetime(value, message):
 def to_date(value, tz=None):
     if is_blank(value):
         return None
+    if type(value) is str:
+        return _date_of_text(value, tz)
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return _checked(value)
+    return _date_of(value, tz)
+
+
+@lru_cache(maxsize=16_384)
+def _date_of_text(text, tz):
+    """A file's dates repeat (a few thousand days in ten years of rows): parsed once each."""
+    return _date_of(text, tz)
+
+
+def _date_of(value, tz):
     parsed = _parse_datetime(value, MSG_DATE)
     if parsed.tzinfo is not None and tz is not None:
         parsed = parsed.astimezone(tz)
