@@ -579,14 +579,13 @@ class Upserter:
         if self.writer.defers:
             # The previous chunk's rows are still queued: what it created is carried in memory
             # (this chunk's lookups could not see it), then written while we work on this one.
-            # Ids for about as many new records are drawn first, so that this chunk's rows can
-            # be prepared without waiting for the server.
-            carried = self._carried or ((), (), ())
+            # Ids for as many new records as this chunk can create (a row creates at most one
+            # of each) are drawn first, so that its rows are prepared without waiting for the
+            # server; the ids it does not use serve the next chunk.
             self._merge_carried()
-            for model, previous in zip((Customer, Vehicle, self.event_model), carried,
-                                       strict=True):  # fmt: skip
-                if model is not None and previous:
-                    self.writer.reserve_ids(model, len(previous))
+            for model in (Customer, Vehicle, self.event_model):
+                if model is not None and valid:
+                    self.writer.reserve_ids(model, len(valid))
             self.writer.send()
         results = []
         for row in rows:
