@@ -123,6 +123,8 @@ COMPLAINT_ATTACHMENT_ROOT = Path(
 )
 # The largest file the importer takes (MB); larger uploads get a clear message, not a 413.
 IMPORT_MAX_UPLOAD_MB = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "200"))
+# Files of at least this many rows are cleaned in a second process (imports/cleaner.py); 0: never.
+IMPORT_PROCESS_MIN_ROWS = int(os.environ.get("IMPORT_PROCESS_MIN_ROWS", "20000"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day

@@ -64,6 +64,7 @@ class RowBuilder:
 
     def __init__(self, plan, tz):
         self.tz = tz
+        self.plan_spec = list(plan)  # as given: a cleaning process builds its own from it
         self.plan = [(where, ALL_COLUMNS[key]) for where, key in plan]
 
     def build(self, number, cells):

@@ -12,10 +12,7 @@ the summary (and carry `created_by`), not audited one by one.
 """
 
 import datetime
-import itertools
 import logging
-import queue
-import threading
 import uuid
 from pathlib import Path
 
@@ -32,13 +29,13 @@ from dealercare.core.errors import ApplicationError
 from dealercare.core.models import AuditAction
 from dealercare.customers.services import reserve_customer_numbers
 
-from . import readers
+from . import cleaner, readers
 from .choices import ImportKind, JobPhase, JobStatus, RowOutcome
 from .columns import ALL_COLUMNS, columns_for, guess_mapping, missing_required, normalize_header
 from .models import ColumnMapping, ImportJob, ImportRowError
 from .progress import Progress, SideConnection, progress_mode
 from .rows import RowBuilder
-from .upsert import CHUNK_ROWS, Upserter, name_search_keys
+from .upsert import Upserter
 
 logger = logging.getLogger(__name__)
 
@@ -338,60 +335,6 @@ def _check_own_rows_per_statement(cursor):
         cursor.execute(f"SET CONSTRAINTS {quoted} IMMEDIATE")  # noqa: S608 (names from the catalog)
 
 
-def _clean_chunks(path, job, builder):
-    """Chunks of CleanRows read from the file; pure work, no database (runs ahead in a thread)."""
-    rows = readers.iter_rows(path, table_of(job))
-    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
-        clean = [builder.build(number, cells) for number, cells in chunk]
-        for row in clean:
-            if name := row.customer.get("name"):
-                name_search_keys(name)  # warm the cache: pinyin is the costly part
-        yield clean
-
-
-def prefetched(chunks, depth=2):
-    """Iterate `chunks` while a thread prepares the next ones.
-
-    Reading and converting chunk N+1 overlaps the database writing chunk N (the server works
-    while Python waits for it). Exceptions of the producer (ImportFileError) surface here.
-    """
-    items = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-    language = translation.get_language()  # the active language is per thread: pass it on
-
-    def produce():
-        try:
-            if language:
-                translation.activate(language)
-            for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        items.put((chunk, None), timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            items.put((done, None))
-        except BaseException as error:  # handed to the consumer, re-raised there
-            items.put((done, error))
-
-    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            chunk, error = items.get()
-            if chunk is done:
-                if error is not None:
-                    raise error
-                return
-            yield chunk
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
 def follow_up_events(store_id):
     """After commit, let follow-ups create the tasks of the deliveries and repair orders just
     stored (their sweep is set-based and catches every event without its tasks)."""
@@ -436,7 +379,10 @@ def execute(job, *, path, dry_run, valid_rows_only, actor, on_update=None):
                 reserve_numbers=reserve, dry_run=dry_run,
             )  # fmt: skip
             try:
-                for clean in prefetched(_clean_chunks(path, job, builder)):
+                chunks = cleaner.cleaned(
+                    path, table_of(job), builder, rows_estimate=job.rows_total or 0
+                )
+                for clean in chunks:
                     for row_result in upserter.run_chunk(clean):
                         result.counts[row_result.outcome] += 1
                         if row_result.errors:

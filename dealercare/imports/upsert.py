@@ -22,7 +22,6 @@ runs) and calls finish() after the last chunk.
 
 import datetime
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.db import connection
 from django.utils import timezone
@@ -161,12 +160,26 @@ class RowResult:
         return self.event.pk if self.event else None
 
 
-@lru_cache(maxsize=262_144)
+NAME_KEYS_CACHED = 262_144
+_name_keys = {}
+
+
 def name_search_keys(name):
     """The name's search keys (pinyin readings are the costly part; names repeat a lot)."""
-    return frozenset(
-        search_terms.customer_terms(name=name, number="", mobiles=(), plates=(), vins=())
-    )
+    keys = _name_keys.get(name)
+    if keys is None:
+        keys = frozenset(
+            search_terms.customer_terms(name=name, number="", mobiles=(), plates=(), vins=())
+        )
+        remember_name_keys({name: keys})
+    return keys
+
+
+def remember_name_keys(found):
+    """Cache {name: search keys}, worked out here or by the cleaning process (cleaner.py)."""
+    if len(_name_keys) + len(found) > NAME_KEYS_CACHED:
+        _name_keys.clear()
+    _name_keys.update(found)
 
 
 def customer_search_keys(*, name, number, mobiles, plates, vins):

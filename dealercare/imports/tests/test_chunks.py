@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True, params=[1, 2])
 def tiny_chunks(request, monkeypatch):
-    monkeypatch.setattr("dealercare.imports.services.CHUNK_ROWS", request.param)
+    monkeypatch.setattr("dealercare.imports.cleaner.CHUNK_ROWS", request.param)
     return request.param
 
 

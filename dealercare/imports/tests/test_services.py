@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from dealercare.customers.models import Customer
-from dealercare.imports import progress, readers, selectors, services, upsert
+from dealercare.imports import cleaner, progress, readers, selectors, services, upsert
 from dealercare.imports.choices import JobPhase, JobStatus
 from dealercare.imports.models import ImportJob
 from dealercare.imports.tasks import run_import_job
@@ -154,7 +154,7 @@ def test_the_prefetching_reader_hands_over_the_producers_error():
 
     got = []
     with pytest.raises(readers.ImportFileError):
-        for chunk in services.prefetched(chunks()):
+        for chunk in cleaner.prefetched(chunks()):
             got.append(chunk)
     assert got == [[1]]
 

@@ -168,7 +168,7 @@ def test_a_second_vehicle_in_a_later_chunk_rebuilds_the_customers_search_keys(
     store_a, manager_a, job_for, monkeypatch
 ):
     monkeypatch.setattr(upsert, "CHUNK_ROWS", 1)
-    monkeypatch.setattr("dealercare.imports.services.CHUNK_ROWS", 1)
+    monkeypatch.setattr("dealercare.imports.cleaner.CHUNK_ROWS", 1)
     second_car = [ZHANG[0], ZHANG[1], "", "", VIN3, "粤C12345", "", "", "", ""]
     run(job_for(store_a, "customers", [HEADER, ZHANG, second_car]), actor=manager_a)
     zhang = Customer.objects.get()
@@ -297,7 +297,7 @@ def test_a_dry_run_counts_everything_and_keeps_nothing(store_a, manager_a, job_f
 def test_a_crash_midway_leaves_the_database_as_before_and_a_rerun_completes_it(
     store_a, manager_a, job_for, monkeypatch
 ):
-    monkeypatch.setattr("dealercare.imports.services.CHUNK_ROWS", 1)
+    monkeypatch.setattr("dealercare.imports.cleaner.CHUNK_ROWS", 1)
     job = job_for(store_a, "customers", [HEADER, ZHANG, LI])
     real_run_chunk = upsert.Upserter.run_chunk
     calls = []
