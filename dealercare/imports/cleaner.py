@@ -7,8 +7,9 @@ shares the interpreter lock with the writer; a child process runs it on another 
 process resolves and writes the previous chunk. The child starts a fresh interpreter (spawn: no
 inherited connections, locks or threads) and sets Django up, about a second, so it is used for
 files of at least settings.IMPORT_PROCESS_MIN_ROWS rows. It touches no database: it sends chunks
-of CleanRows and the search keys of their names (pickled), and the parent seeds its name-key
-cache with them, so the pinyin is not worked out twice.
+of CleanRows and the search keys of their names (pickled, through a pipe), and the parent seeds
+its name-key cache with them, so the pinyin is not worked out twice. A child that fails or dies
+fails the import (CleanerCrashed; nothing is kept), and a child whose parent died ends itself.
 
 Either way the consumer sees the same chunks in the same order, and a file the reader cannot
 read raises ImportFileError with the reader's message.
@@ -16,7 +17,6 @@ read raises ImportFileError with the reader's message.
 
 import dataclasses
 import itertools
-import logging
 import multiprocessing
 import queue
 import threading
@@ -29,10 +29,7 @@ from . import readers, spawned
 from .rows import CleanRow, RowBuilder, RowError
 from .upsert import CHUNK_ROWS, name_search_keys, remember_name_keys
 
-logger = logging.getLogger(__name__)
-
-DEPTH = 2  # chunks cleaned ahead of the writer
-POLL_SECONDS = 0.5
+DEPTH = 2  # chunks cleaned ahead of the writer (thread)
 
 
 def clean_chunks(path, table, builder, chunk_rows=None):
@@ -132,63 +129,54 @@ class CleanerCrashed(RuntimeError):
     """The cleaning process failed on something other than the file (a bug, or it was killed)."""
 
 
-class ParentGone(Exception):
-    """The importing process ended (killed, or it stopped reading): the child stops too."""
-
-
-def _send(out, message):
-    """Put `message` for the parent, waiting while it is busy, but not for a parent that is
-    gone: a killed worker must not leave its cleaner blocked forever."""
-    parent = multiprocessing.parent_process()
-    while True:
-        try:
-            out.put(message, timeout=POLL_SECONDS)
-            return
-        except queue.Full:
-            if parent is not None and not parent.is_alive():
-                raise ParentGone from None
-
-
 def child_main(out, path, table_fields, plan, tz, language, chunk_rows):
-    """The child process, once Django is set up (spawned.py): clean the file, send ("chunk",
-    rows, name keys) messages, then one of ("done",), ("file", message) or ("crash", traceback).
+    """The child process, once Django is set up (spawned.py): send ("chunk", rows, name keys)
+    messages, then one of ("done",), ("file", message) or ("crash", traceback).
+
+    `out` is the writing end of a pipe: a send waits until the parent takes the message, which
+    keeps the child one chunk ahead; a parent that is gone breaks the pipe and ends the child.
     """
+    try:
+        for message in _messages(path, table_fields, plan, tz, language, chunk_rows):
+            out.send(message)
+    except OSError:  # a broken pipe: the importing process ended, nobody is listening
+        pass
+    finally:
+        out.close()
+
+
+def _messages(path, table_fields, plan, tz, language, chunk_rows):
     try:
         translation.activate(language or settings.LANGUAGE_CODE)
         table = readers.Table(**table_fields)
         for chunk in clean_chunks(path, table, RowBuilder(plan, tz), chunk_rows):
-            _send(out, ("chunk", [_flat(row) for row in chunk], _name_keys(chunk)))
-        _send(out, ("done",))
-    except ParentGone:
-        out.cancel_join_thread()  # nobody reads what is still buffered
-        return
+            yield ("chunk", [_flat(row) for row in chunk], _name_keys(chunk))
+        yield ("done",)
     except readers.ImportFileError as error:
-        _send(out, ("file", str(error.message)))
-    except BaseException:  # told to the parent, which fails the job with its own message
-        _send(out, ("crash", traceback.format_exc()))
-    out.close()
-    out.join_thread()
+        yield ("file", str(error.message))
+    except Exception:  # told to the parent, which fails the job with its own message
+        yield ("crash", traceback.format_exc())
 
 
 def _in_process(path, table, builder, chunk_rows=None):
     context = multiprocessing.get_context("spawn")
-    channel = context.Queue(maxsize=DEPTH)
+    receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=spawned.clean_in_child, name="import-cleaner", daemon=True,
-        args=(channel, str(path), dataclasses.asdict(table), builder.plan_spec, builder.tz,
+        args=(sender, str(path), dataclasses.asdict(table), builder.plan_spec, builder.tz,
               translation.get_language(), chunk_rows or CHUNK_ROWS),
     )  # fmt: skip
     child.start()
+    sender.close()  # the child holds the only writing end: if it dies, the pipe ends (EOF)
     try:
         while True:
             try:
-                message = channel.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                if not child.is_alive():
-                    raise CleanerCrashed(
-                        f"the import's cleaning process ended (exit code {child.exitcode})"
-                    ) from None
-                continue
+                message = receiver.recv()
+            except EOFError:
+                child.join(timeout=5)
+                raise CleanerCrashed(
+                    f"the import's cleaning process ended (exit code {child.exitcode})"
+                ) from None
             if message[0] == "chunk":
                 remember_name_keys(message[2])
                 yield [_unflat(row) for row in message[1]]
@@ -199,8 +187,7 @@ def _in_process(path, table, builder, chunk_rows=None):
             else:
                 raise CleanerCrashed(message[1])
     finally:
+        receiver.close()
         if child.is_alive():
             child.terminate()
         child.join(timeout=5)
-        channel.close()
-        channel.cancel_join_thread()

@@ -1,6 +1,7 @@
 """The rows of a big file are cleaned in a second process: same rows, same reasons, same outcome
 as in a thread, and a child that fails or dies fails the import cleanly."""
 
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -176,3 +177,23 @@ def test_a_job_whose_cleaner_dies_is_failed_with_a_message(settings, store_a, ma
     assert job.status == JobStatus.FAILED
     assert job.message == str(services.MSG_CRASHED)
     assert Customer.objects.count() == 0
+
+
+def test_a_cleaner_whose_importer_is_gone_ends_itself(store_a, job_for):
+    from dealercare.imports import spawned
+
+    job = job_for(store_a, "customers", customer_rows(3_000))
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=spawned.clean_in_child,
+        args=(sender, str(job.path), dataclasses.asdict(services.table_of(job)),
+              builder_for(job).plan_spec, store_a.tzinfo, "zh-hans", 1000),
+    )  # fmt: skip
+    child.start()
+    sender.close()
+    assert receiver.recv()[0] == "chunk"
+    receiver.close()  # the importer is gone: the child's next send breaks the pipe
+
+    child.join(timeout=30)
+    assert child.exitcode == 0
