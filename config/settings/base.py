@@ -125,6 +125,7 @@ COMPLAINT_ATTACHMENT_ROOT = Path(
 IMPORT_MAX_UPLOAD_MB = int(os.environ.get("IMPORT_MAX_UPLOAD_MB", "200"))
 # Files of at least this many rows are cleaned in a second process (imports/cleaner.py); 0: never.
 IMPORT_PROCESS_MIN_ROWS = int(os.environ.get("IMPORT_PROCESS_MIN_ROWS", "20000"))
+IMPORT_EMPTY_STORE_SHORTCUT = os.environ.get("IMPORT_EMPTY_STORE_SHORTCUT", "1") == "1"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # one working day

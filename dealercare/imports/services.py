@@ -378,6 +378,8 @@ def execute(job, *, path, dry_run, valid_rows_only, actor, on_update=None):
                 store=store, kind=job.kind, actor=actor, reason=import_reason(job),
                 reserve_numbers=reserve, dry_run=dry_run,
             )  # fmt: skip
+            if settings.IMPORT_EMPTY_STORE_SHORTCUT:
+                upserter.start_from_empty_store()
             try:
                 chunks = cleaner.cleaned(
                     path, table_of(job), builder, rows_estimate=job.rows_total or 0

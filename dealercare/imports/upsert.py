@@ -218,6 +218,7 @@ class Upserter:
         self.seen = {"customer": IdSet(), "vehicle": IdSet(), "event": IdSet()}
         self._dry_numbers = 0
         self._carried = None  # the previous chunk's new records, maybe not written yet
+        self.known = None  # natural keys that can exist, when the store started empty
         self._post = None  # what to do once the previous chunk's rows have landed
         self.customer_policy = MASTER if self.kind == ImportKind.CUSTOMERS else IDENTIFY
         self.vehicle_policy = (
@@ -234,6 +235,35 @@ class Upserter:
         return {
             f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key
         }
+
+    def start_from_empty_store(self):
+        """A store's first load: when it has no customers and no vehicles yet, the mobiles,
+        VINs and plates that can be stored are the ones this run stores, so the per-chunk
+        lookups ask only for keys this run has already written (a million-row first import
+        makes three million index probes otherwise, nearly all for keys that do not exist).
+        Call it inside the run's transaction, after taking the store's import lock. A customer
+        or vehicle someone adds by hand meanwhile with the same mobile or VIN makes the import
+        fail on the unique constraint (nothing is kept; running it again completes it)."""
+        store_id = self.store.pk
+        if (Customer.objects.filter(store_id=store_id).exists()
+                or Vehicle.objects.filter(store_id=store_id).exists()):  # fmt: skip
+            return False
+        self.known = {"mobile": set(), "vin": set(), "plate": set()}
+        return True
+
+    def _remember_keys(self, customers, vehicles):
+        """Keys this run stored (only tracked when it started from an empty store)."""
+        if self.known is None:
+            return
+        mobiles, vins, plates = self.known["mobile"], self.known["vin"], self.known["plate"]
+        for rec in customers:
+            if mobile := rec.data.get("mobile"):
+                mobiles.add(mobile)
+        for rec in vehicles:
+            if vin := rec.data.get("vin"):
+                vins.add(vin)
+            if plate := rec.data.get("plate"):
+                plates.add(plate)
 
     # --- fetching what exists ------------------------------------------------------------------
 
@@ -252,6 +282,10 @@ class Upserter:
         usccs = {r.customer["uscc"] for r in rows if "uscc" in r.customer}
         vins = {r.vehicle["vin"] for r in rows if "vin" in r.vehicle}
         plates = {r.vehicle["plate"] for r in rows if "plate" in r.vehicle}
+        if self.known is not None:
+            mobiles &= self.known["mobile"]
+            vins &= self.known["vin"]
+            plates &= self.known["plate"]
         customer_fields = ("id", "number", *CUSTOMER_ATTRS)
         vehicle_fields = ("id", "owner_id", *VEHICLE_ATTRS)
         self.customers_by_pk = {}
@@ -652,6 +686,8 @@ class Upserter:
             for rec, pk in zip(self.new_vehicles, pks, strict=True):
                 rec.pk = pk
                 self.seen["vehicle"].add(pk)
+        self._remember_keys([*self.new_customers, *self.changed_customers.values()],
+                            [*self.new_vehicles, *self.changed_vehicles.values()])  # fmt: skip
         self._write_ownerships(now)
         self._insert_events(now, store_id)
         self._write_consents(now, actor_id)

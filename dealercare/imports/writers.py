@@ -205,7 +205,8 @@ class PostgresWriter(Writer):
     def wait(self):
         if self.running is not None:
             running, self.running = self.running, None
-            running.result()
+            with connection.wrap_database_errors:  # as Django's own errors (IntegrityError...)
+                running.result()
 
     def close(self):
         try:
