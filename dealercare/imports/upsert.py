@@ -12,11 +12,12 @@ identified, created when new, and only their blank fields are filled: a repair o
 rename a customer. Within one run, a record met again with different values is a conflict and the
 later row is rejected, so that a second run of the same file cannot flip values back and forth.
 
-Per chunk: one query per natural key fetches what exists; rows are resolved in memory (a row
-either applies completely or is rejected with its reasons); then new rows are inserted in bulk
-(COPY on PostgreSQL, written in the background while the next chunk is resolved; that chunk
-finds them in memory meanwhile), changed ones bulk-updated, search keys built in bulk, and every
-changed record audited field by field. The caller owns the transaction (all-or-nothing, dry
+Per chunk: one query per natural key fetches what exists (on a store's first load only the keys
+this run has written can exist, and only those are asked for: start_from_empty_store); rows are
+resolved in memory (a row either applies completely or is rejected with its reasons); then new
+rows are inserted in bulk (COPY on PostgreSQL, written in the background while the next chunk is
+resolved; that chunk finds them in memory meanwhile), changed ones bulk-updated, search keys
+built in bulk, and every changed record audited field by field. The caller owns the transaction (all-or-nothing, dry
 runs) and calls finish() after the last chunk.
 """
 
