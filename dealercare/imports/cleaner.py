@@ -172,7 +172,7 @@ def _in_process(path, table, builder, chunk_rows=None):
         while True:
             try:
                 message = receiver.recv()
-            except EOFError:
+            except (EOFError, OSError):  # ended between messages, or in the middle of one
                 child.join(timeout=5)
                 raise CleanerCrashed(
                     f"the import's cleaning process ended (exit code {child.exitcode})"
