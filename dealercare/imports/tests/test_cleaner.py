@@ -7,13 +7,12 @@ import os
 import signal
 
 import pytest
-from django.core.files.base import ContentFile
 
 from dealercare.customers.models import Customer, SearchTerm
 from dealercare.imports import cleaner, readers, services, upsert
-from dealercare.imports.choices import JobPhase, JobStatus, RowOutcome
+from dealercare.imports.choices import JobStatus, RowOutcome
 from dealercare.imports.rows import RowBuilder
-from dealercare.imports.tests.conftest import CUSTOMER_HEADER, csv_bytes, make_vin, run
+from dealercare.imports.tests.conftest import CUSTOMER_HEADER, commit_upload, make_vin, run
 
 pytestmark = pytest.mark.django_db
 
@@ -167,12 +166,7 @@ def test_a_job_whose_cleaner_dies_is_failed_with_a_message(settings, store_a, ma
         yield  # a generator, like the real one
 
     monkeypatch.setattr(cleaner, "_in_process", crashed)
-    data = csv_bytes(customer_rows(3))
-    upload = ContentFile(data, name="客户.csv")
-    upload.size = len(data)
-    job = services.import_job_create(actor=manager_a, store=store_a, kind="customers",
-                                     source_name="", uploaded_file=upload)  # fmt: skip
-    job = services.import_run(job_id=job.pk, phase=JobPhase.COMMIT)
+    job = commit_upload(manager_a, store_a, customer_rows(3))
 
     assert job.status == JobStatus.FAILED
     assert job.message == str(services.MSG_CRASHED)

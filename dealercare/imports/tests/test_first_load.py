@@ -1,14 +1,13 @@
 """A store's first load looks up only the keys the run itself wrote; the result is the same."""
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dealercare.customers.models import Customer
 from dealercare.imports import services
-from dealercare.imports.choices import JobPhase, JobStatus, RowOutcome
-from dealercare.imports.tests.conftest import CUSTOMER_HEADER, csv_bytes, make_vin, run
+from dealercare.imports.choices import JobStatus, RowOutcome
+from dealercare.imports.tests.conftest import CUSTOMER_HEADER, commit_upload, make_vin, run
 from dealercare.imports.upsert import Upserter
 from dealercare.testing.factories import CustomerFactory
 
@@ -80,13 +79,7 @@ def test_a_customer_added_by_hand_during_a_first_load_fails_it_cleanly(
         return started
 
     monkeypatch.setattr(Upserter, "start_from_empty_store", then_someone_adds_one)
-    data = csv_bytes([CUSTOMER_HEADER, *rows(5)])
-    upload = ContentFile(data, name="客户.csv")
-    upload.size = len(data)
-    job = services.import_job_create(actor=manager_a, store=store_a, kind="customers",
-                                     source_name="", uploaded_file=upload)  # fmt: skip
-
-    job = services.import_run(job_id=job.pk, phase=JobPhase.COMMIT)
+    job = commit_upload(manager_a, store_a, [CUSTOMER_HEADER, *rows(5)])
 
     assert job.status == JobStatus.FAILED
     assert job.message == str(services.MSG_CONCURRENT)
