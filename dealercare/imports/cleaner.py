@@ -66,8 +66,11 @@ def cleaned(path, table, builder, *, rows_estimate=0):
 
 
 def _warmed(chunks):
+    """The chunks, with their names' search keys cached by the reader thread as it goes."""
     for chunk in chunks:
-        _name_keys(chunk)  # fills the name-key cache in the reader thread
+        for row in chunk:
+            if name := row.customer.get("name"):
+                name_search_keys(name)
         yield chunk
 
 
